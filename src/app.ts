@@ -1,0 +1,124 @@
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import { join } from "node:path";
+import { adminServiceBinding } from "./admin/admin-grpc";
+import { migrateToLatest } from "./db/migrate";
+import { loadDemoDataIfNeeded } from "./demo/demo-data";
+import { createJsonGateway } from "./gateway/json-gateway";
+import { createGoodsCatalog } from "./goods/goods-catalog";
+import { goodsServiceBinding } from "./goods/goods-grpc";
+import { createGoodsRepository } from "./goods/goods-repository";
+import { makeGoodsAdmin } from "./goods/manage-goods";
+import { makeGoodsQueries } from "./goods/query-goods";
+import { createCustomerRepository } from "./member/customer-repository";
+import { makeGetCustomerByRef } from "./member/get-customer-by-ref";
+import { memberServiceBinding } from "./member/member-grpc";
+import { makeUpsertCustomer } from "./member/upsert-customer";
+import { makeCreateOrder } from "./order/create-order";
+import { makeExpireOrders } from "./order/expire-orders";
+import { orderServiceBinding } from "./order/order-grpc";
+import { makeOrderLifecycle } from "./order/order-lifecycle";
+import { createOrderRepository } from "./order/order-repository";
+import { createOrderWriter } from "./order/order-writer";
+import type { Config } from "./platform/config";
+import { openDatabase } from "./platform/db";
+import { createGrpcServer } from "./platform/grpc-server";
+import { every } from "./platform/jobs";
+import type { Logger } from "./platform/logger";
+import { createStarRepository } from "./star/star-repository";
+import { starServiceBinding } from "./star/star-grpc";
+import { makeStarUseCases } from "./star/star-use-cases";
+import { createGateSync } from "./stock/gate-sync";
+import { createLocalStockGate } from "./stock/local-stock-gate";
+
+export const descriptorSetPath = join(__dirname, "..", "gen", "flashsale.binpb");
+const maxMessageBytes = 1024 * 1024;
+
+export interface RunningService {
+  grpcPort: number;
+  httpPort: number;
+  /** Drains in-flight calls and the order writer, then closes everything. */
+  stop(): Promise<void>;
+}
+
+/** config → db → gate → repositories → use cases → servers → jobs. */
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const db = openDatabase(config.databaseUrl);
+  await migrateToLatest(db.knex);
+
+  const goods = createGoodsRepository(db);
+  const customers = createCustomerRepository(db);
+  const stars = createStarRepository(db);
+  const orders = createOrderRepository(db);
+
+  const gate = createLocalStockGate();
+  const gateSync = createGateSync({ gate, goods, orders, staleAfterMs: config.reservationStaleMs });
+  const writer = createOrderWriter(orders, {
+    maxBatch: config.orderBatchMax,
+    maxWaitMs: config.orderBatchWaitMs,
+    maxInFlight: db.dialect === "sqlite" ? 1 : 4,
+  });
+
+  const goodsAdmin = makeGoodsAdmin({ goods, onGoodsCreated: (g) => gateSync.loadGoods(g.flashGoodsId).then(() => undefined) });
+  const upsertCustomer = makeUpsertCustomer({ customers });
+  const createOrder = makeCreateOrder({
+    catalog: createGoodsCatalog({ goods }),
+    customers, stars, orders, gate, gateSync, writer,
+    payWindowMs: config.payWindowMs,
+  });
+  const lifecycle = makeOrderLifecycle({ orders, gate });
+  const releaseExpiredOrders = makeExpireOrders({ orders, gate });
+
+  const demoWanted = config.demoData === "always" || (config.demoData === "auto" && db.dialect === "sqlite");
+  if (demoWanted && (await loadDemoDataIfNeeded({ goods, stars, goodsAdmin, upsertCustomer, saleTimeZone: config.saleTimeZone }))) {
+    logger.info("demo data loaded");
+  }
+  await gateSync.reconcileAll();
+
+  const descriptorSet = readFileSync(descriptorSetPath);
+  const grpcServer = createGrpcServer({
+    descriptorSet,
+    maxMessageBytes,
+    services: [
+      starServiceBinding(makeStarUseCases({ stars, goods, customers }), logger),
+      memberServiceBinding(makeGetCustomerByRef({ customers }), logger),
+      goodsServiceBinding(makeGoodsQueries({ goods, saleTimeZone: config.saleTimeZone }), logger),
+      orderServiceBinding(createOrder, lifecycle, logger),
+      adminServiceBinding(goodsAdmin, upsertCustomer, logger),
+    ],
+  });
+  const grpcPort = await grpcServer.listen(config.host, config.grpcPort);
+
+  const gateway = createJsonGateway({ descriptorSet, grpcTarget: `${config.host}:${grpcPort}`, maxBodyBytes: maxMessageBytes });
+  const httpServer = http.createServer((req, res) => {
+    if (gateway.handle(req, res)) return;
+    res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ code: 5, message: "not found", details: [] }));
+  });
+  await new Promise<void>((resolve) => httpServer.listen(config.httpPort, config.host, resolve));
+  const httpPort = (httpServer.address() as { port: number }).port;
+
+  const stopJobs = [
+    every(config.expiryIntervalMs, "expiry", releaseExpiredOrders, logger),
+    every(config.reconcileIntervalMs, "reconciliation", () => gateSync.reconcileAll(), logger),
+  ];
+  grpcServer.setServing(true);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    grpcPort,
+    httpPort,
+    stop() {
+      stopping ??= (async () => {
+        grpcServer.setServing(false);
+        await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        await grpcServer.shutdown(10_000);
+        await writer.drain();
+        for (const stopJob of stopJobs) await stopJob();
+        gateway.close();
+        await gate.close();
+        await db.knex.destroy();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { AppError, invalidArgument } from "../platform/errors";
+import { dayRange, isoDay } from "../platform/time";
+import { requireId, requirePage } from "../platform/validate";
+import { type GoodsRepository, requireGoods } from "./goods";
+import { type GoodsDetailView, type GoodsView, type PeriodView, viewGoods, viewGoodsDetail, viewPeriod } from "./goods-views";
+
+interface Deps {
+  goods: GoodsRepository;
+  saleTimeZone: string;
+  clock?: () => number;
+}
+
+/** The read side of goods: periods of a day, goods of a period, one goods. */
+export function makeGoodsQueries({ goods, saleTimeZone, clock = Date.now }: Deps) {
+  return {
+    async queryPeriods(input: { date: string }): Promise<PeriodView[]> {
+      const now = clock();
+      const day = input.date.trim() || isoDay(now, saleTimeZone);
+      const range = dayRange(day, saleTimeZone);
+      if (!range) throw invalidArgument("date", "date must be a real day written YYYY-MM-DD");
+      const periods = await goods.listPeriodsStarting(range.start, range.end);
+      return periods.map((p) => viewPeriod(p, now));
+    },
+
+    async queryGoodsByPeriod(input: { periodId: string; pageNo: number; pageSize: number }): Promise<{ goods: GoodsView[]; total: number }> {
+      const periodId = requireId("periodId", input.periodId);
+      const page = requirePage(input.pageNo, input.pageSize);
+      const period = await goods.findPeriod(periodId);
+      if (!period) throw new AppError("PERIOD_NOT_FOUND", "抢购活动段不存在 (period not found)");
+      const found = await goods.listGoodsByPeriod(periodId, page.offset, page.pageSize);
+      const now = clock();
+      return { goods: found.goods.map((g) => viewGoods(g, period, now)), total: found.total };
+    },
+
+    async queryGoodsDetail(input: { flashGoodsId: string }): Promise<GoodsDetailView> {
+      const found = await requireGoods(goods, requireId("flashGoodsId", input.flashGoodsId));
+      return viewGoodsDetail(found.goods, found.period, clock());
+    },
+  };
+}

@@ -1,0 +1,184 @@
+import { assertSaleOngoing, type FlashGoods } from "../goods/goods";
+import type { GoodsCatalog } from "../goods/goods-catalog";
+import { assertCustomerCanAct, requireCustomer, type CustomerRepository } from "../member/customer";
+import { AppError } from "../platform/errors";
+import { newId } from "../platform/ids";
+import { requireId, requireIntegerInRange } from "../platform/validate";
+import type { StarRepository } from "../star/star";
+import type { GateSync } from "../stock/gate-sync";
+import type { Reservation, StockGate } from "../stock/stock-gate";
+import { type Order, type OrderDraft, type OrderRepository, requestKey } from "./order";
+import type { OrderWriter } from "./order-writer";
+
+export interface CreateOrderInput {
+  customerCode: string;
+  flashGoodsId: string;
+  /** Absent = 1. */
+  quantity?: number;
+  requestId: string;
+}
+
+type ValidInput = Required<Omit<CreateOrderInput, "quantity">> & { quantity: number };
+
+interface Deps {
+  catalog: GoodsCatalog;
+  customers: CustomerRepository;
+  stars: StarRepository;
+  orders: OrderRepository;
+  gate: StockGate;
+  gateSync: GateSync;
+  writer: OrderWriter;
+  payWindowMs: number;
+  clock?: () => number;
+  /** How long a duplicate request waits for the first one's order to appear (another instance may be committing it). */
+  duplicateWaitMs?: number;
+}
+
+const int32Max = 2_147_483_647;
+
+/**
+ * CreateOrder, as a story: validate → the goods' fixed facts (cached) → the
+ * sale is on → the gate reserves units (or turns the attempt away: sold out,
+ * over the limit, or a repeat of a request) → the member may buy → the
+ * group-commit writer decides in the database and commits → only then OK.
+ * Any failure after the reservation gives the units back to the gate.
+ */
+export function makeCreateOrder(deps: Deps) {
+  const { catalog, customers, stars, orders, gate, gateSync, writer, payWindowMs, clock = Date.now, duplicateWaitMs = 3000 } = deps;
+  /** Requests being processed in this process: repeats join them instead of racing. */
+  const inFlight = new Map<string, { input: ValidInput; order: Promise<Order> }>();
+
+  async function createOrder(raw: CreateOrderInput): Promise<Order> {
+    const input = validate(raw);
+    const { goods, period } = await catalog.get(input.flashGoodsId);
+    const now = clock();
+    try {
+      assertSaleOngoing(period, now);
+    } catch (err) {
+      // A retry of an order placed while the sale was on still gets its order.
+      const existing = await orders.findByRequest(input.customerCode, input.requestId);
+      if (existing) return sameRequest(existing, input);
+      throw err;
+    }
+    if (input.quantity * goods.flashPrice > int32Max) throw new AppError("INVALID_ARGUMENT", "quantity is too large", "quantity");
+
+    const reservation: Reservation = { ...input };
+    let verdict = await gate.reserve(reservation, goods);
+    if (verdict === "NOT_LOADED") {
+      await gateSync.loadGoods(goods.flashGoodsId);
+      verdict = await gate.reserve(reservation, goods);
+    }
+    switch (verdict) {
+      case "RESERVED":
+        break;
+      case "DUPLICATE":
+        return awaitFirst(input);
+      case "SOLD_OUT":
+        throw new AppError("SOLD_OUT", "已抢光 (sold out)");
+      case "LIMIT_EXCEEDED":
+        throw new AppError("LIMIT_EXCEEDED", "超过每人限购数量 (over the per-member limit)");
+      default:
+        throw new AppError("SERVICE_UNAVAILABLE", "stock is not ready, retry shortly");
+    }
+
+    const key = requestKey(input.customerCode, input.requestId);
+    const order = commitReserved(input, goods, period.periodId, reservation, now);
+    inFlight.set(key, { input, order });
+    try {
+      return await order;
+    } finally {
+      inFlight.delete(key);
+    }
+  }
+
+  async function commitReserved(input: ValidInput, goods: FlashGoods, periodId: string, reservation: Reservation, now: number): Promise<Order> {
+    let outcome;
+    try {
+      await assertMayBuy(input.customerCode, goods);
+      outcome = await writer.submit(draftOf(input, goods, periodId, now));
+    } catch (err) {
+      await gate.release(reservation, true).catch(() => undefined);
+      throw err;
+    }
+    switch (outcome.kind) {
+      case "CREATED":
+        await gate.confirm(reservation).catch(() => undefined); // a stale pending entry is dropped by reconciliation
+        return outcome.order;
+      case "EXISTING":
+        // The gate did not know this request (e.g. rebuilt after a flush): the
+        // database did. Give back this attempt's units; the request keeps its order.
+        await gate.release(reservation, false).catch(() => undefined);
+        return sameRequest(outcome.order, input);
+      case "REJECTED":
+        await gate.release(reservation, true).catch(() => undefined);
+        if (outcome.reason === "SOLD_OUT") throw new AppError("SOLD_OUT", "已抢光 (sold out)");
+        throw new AppError("LIMIT_EXCEEDED", "超过每人限购数量 (over the per-member limit)");
+    }
+  }
+
+  async function assertMayBuy(customerCode: string, goods: FlashGoods): Promise<void> {
+    const [customer, lit] = await Promise.all([
+      requireCustomer(customers, customerCode),
+      goods.starsRequired > 0 ? stars.countForTarget(goods.flashGoodsId, customerCode) : Promise.resolve(0),
+    ]);
+    assertCustomerCanAct(customer);
+    if (lit < goods.starsRequired) {
+      throw new AppError("STARS_REQUIRED", `还需 ${goods.starsRequired - lit} 位好友点亮 (more light-ups needed)`);
+    }
+  }
+
+  function draftOf(input: ValidInput, goods: FlashGoods, periodId: string, now: number): OrderDraft {
+    return {
+      orderId: newId(now),
+      customerCode: input.customerCode,
+      requestId: input.requestId,
+      flashGoodsId: goods.flashGoodsId,
+      periodId,
+      quantity: input.quantity,
+      unitPrice: goods.flashPrice,
+      totalAmount: goods.flashPrice * input.quantity,
+      status: "PENDING_PAYMENT",
+      createTime: now,
+      payDeadline: now + payWindowMs,
+      payTime: 0,
+      paymentNo: "",
+      limitPerCustomer: goods.limitPerCustomer,
+    };
+  }
+
+  /** A repeat of a request the gate has seen: answer with the first one's order. */
+  async function awaitFirst(input: ValidInput): Promise<Order> {
+    const deadline = clock() + duplicateWaitMs;
+    for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+      const local = inFlight.get(requestKey(input.customerCode, input.requestId));
+      if (local) return sameRequest(await local.order, input);
+      const existing = await orders.findByRequest(input.customerCode, input.requestId);
+      if (existing) return sameRequest(existing, input);
+      if (clock() >= deadline) break;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+    // The first attempt is neither committed nor in this process, and its
+    // reservation has not been released yet (another instance is slow, or died
+    // and reconciliation has not run): ask the caller to retry.
+    throw new AppError("SERVICE_UNAVAILABLE", "this request is still being processed; retry shortly");
+  }
+
+  return createOrder;
+}
+
+function validate(raw: CreateOrderInput): ValidInput {
+  return {
+    customerCode: requireId("customerCode", raw.customerCode),
+    flashGoodsId: requireId("flashGoodsId", raw.flashGoodsId),
+    quantity: raw.quantity === undefined ? 1 : requireIntegerInRange("quantity", raw.quantity, 1, 10_000),
+    requestId: requireId("requestId", raw.requestId),
+  };
+}
+
+/** Same request id: the same order, unless the payload differs. */
+function sameRequest(order: Order, input: ValidInput): Order {
+  if (order.flashGoodsId !== input.flashGoodsId || order.quantity !== input.quantity) {
+    throw new AppError("REQUEST_ID_CONFLICT", "requestId 已用于另一个订单 (requestId was used for another order)");
+  }
+  return order;
+}

@@ -1,0 +1,106 @@
+import { isUniqueViolation } from "../platform/db";
+import type { CommitOutcome, OrderDraft, OrderRepository } from "./order";
+
+export interface OrderWriterOptions {
+  /** Most drafts per transaction. */
+  maxBatch: number;
+  /** Longest a draft waits for company before its batch is committed. */
+  maxWaitMs: number;
+  /** Batches committing at once (they touch different goods or queue on one row lock). */
+  maxInFlight: number;
+}
+
+interface Waiting {
+  draft: OrderDraft;
+  resolve(outcome: CommitOutcome): void;
+  reject(err: unknown): void;
+}
+
+export interface OrderWriter {
+  /** Resolves only after the draft's batch has committed (or was decided against). */
+  submit(draft: OrderDraft): Promise<CommitOutcome>;
+  /** Commits everything queued and waits for it: for shutdown. */
+  drain(): Promise<void>;
+  stats(): { batches: number; orders: number; maxBatch: number };
+}
+
+/**
+ * Group commit: winners of the gate are queued and committed many to a
+ * transaction, so the database does one guarded update per goods and one
+ * multi-row insert per batch instead of one transaction per order. While
+ * batches are in flight new drafts accumulate, so batches grow with load and
+ * stay small (low latency) when it is quiet.
+ */
+export function createOrderWriter(repo: OrderRepository, options: OrderWriterOptions): OrderWriter {
+  let queue: Waiting[] = [];
+  let inFlight = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const idle: (() => void)[] = [];
+  const counters = { batches: 0, orders: 0, maxBatch: 0 };
+
+  function schedule() {
+    if (queue.length === 0 || inFlight >= options.maxInFlight) return;
+    if (queue.length >= options.maxBatch || options.maxWaitMs === 0) {
+      flush();
+    } else if (!timer) {
+      timer = setTimeout(flush, options.maxWaitMs);
+    }
+  }
+
+  function flush() {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    while (queue.length > 0 && inFlight < options.maxInFlight) {
+      const batch = queue.slice(0, options.maxBatch);
+      queue = queue.slice(batch.length);
+      inFlight++;
+      void commit(batch).finally(() => {
+        inFlight--;
+        if (queue.length > 0) flush();
+        else if (inFlight === 0) for (const done of idle.splice(0)) done();
+      });
+    }
+  }
+
+  async function commit(batch: Waiting[], retried = false) {
+    try {
+      const outcomes = await repo.commitBatch(batch.map((w) => w.draft));
+      counters.batches++;
+      counters.orders += batch.length;
+      counters.maxBatch = Math.max(counters.maxBatch, batch.length);
+      batch.forEach((w, i) => w.resolve(outcomes[i]));
+    } catch (err) {
+      // A duplicate key (the same request raced in from another instance) or a
+      // deadlock fails the whole batch: commit its drafts one by one (a retry
+      // finds the other instance's order), so only the culprit can fail.
+      // Anything else fails just this batch.
+      if (!retried && (isUniqueViolation(err) || isRetryable(err))) {
+        for (const w of batch) await commit([w], true);
+        return;
+      }
+      for (const w of batch) w.reject(err);
+    }
+  }
+
+  return {
+    submit(draft) {
+      return new Promise<CommitOutcome>((resolve, reject) => {
+        queue.push({ draft, resolve, reject });
+        schedule();
+      });
+    },
+    drain() {
+      if (queue.length === 0 && inFlight === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        idle.push(resolve);
+        flush();
+      });
+    },
+    stats: () => ({ ...counters }),
+  };
+}
+
+function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === "ER_LOCK_DEADLOCK" || code === "ER_LOCK_WAIT_TIMEOUT" || code === "SQLITE_BUSY";
+}

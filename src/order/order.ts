@@ -1,0 +1,62 @@
+export type OrderStatus = "PENDING_PAYMENT" | "PAID" | "CANCELLED" | "EXPIRED";
+
+export interface Order {
+  orderId: string;
+  customerCode: string;
+  requestId: string;
+  flashGoodsId: string;
+  periodId: string;
+  quantity: number;
+  unitPrice: number;
+  totalAmount: number;
+  status: OrderStatus;
+  createTime: number;
+  payDeadline: number;
+  payTime: number;
+  paymentNo: string;
+}
+
+/** An order about to be committed, with the goods' rules the database must enforce. */
+export interface OrderDraft extends Order {
+  limitPerCustomer: number;
+}
+
+export type CommitOutcome =
+  | { kind: "CREATED"; order: Order }
+  /** The (customerCode, requestId) already had an order: this is it (maybe for another payload). */
+  | { kind: "EXISTING"; order: Order }
+  | { kind: "REJECTED"; reason: "SOLD_OUT" | "LIMIT_EXCEEDED" };
+
+/** Units of one goods held by live orders, as the database knows it. */
+export interface StockSnapshot {
+  flashGoodsId: string;
+  totalStock: number;
+  limitPerCustomer: number;
+  soldStock: number;
+  perCustomer: Map<string, number>;
+  requestKeys: string[];
+}
+
+export interface OrderRepository {
+  /**
+   * Commits drafts in one transaction (group commit) and decides each one in
+   * the database: guarded stock update, per-member limit under the goods' row
+   * lock, (customerCode, requestId) unique key. Outcomes are in draft order.
+   */
+  commitBatch(drafts: OrderDraft[]): Promise<CommitOutcome[]>;
+  findByRequest(customerCode: string, requestId: string): Promise<Order | undefined>;
+  findById(orderId: string): Promise<Order | undefined>;
+  listByCustomer(customerCode: string, offset: number, limit: number): Promise<{ orders: Order[]; total: number }>;
+  /** PENDING_PAYMENT → CANCELLED and its units back on sale, atomically; false if it was not pending. */
+  cancel(orderId: string, customerCode: string): Promise<boolean>;
+  /** PENDING_PAYMENT and not past its deadline → PAID; false otherwise. */
+  pay(orderId: string, paymentNo: string, now: number): Promise<boolean>;
+  /** Orders PENDING_PAYMENT past their deadline → EXPIRED with units back on sale; returns those this call expired. */
+  expireDue(now: number, limit: number): Promise<Order[]>;
+  /** What the stock gate is rebuilt from. */
+  stockSnapshot(flashGoodsId: string): Promise<StockSnapshot | undefined>;
+}
+
+export const liveStatuses: OrderStatus[] = ["PENDING_PAYMENT", "PAID"];
+
+export const requestKey = (customerCode: string, requestId: string) => `${customerCode} ${requestId}`;

@@ -1,0 +1,98 @@
+import { isIP } from "node:net";
+
+/**
+ * Every setting the service reads, read once at boot and validated; a bad value
+ * fails the start with a message naming the key. Each key documents itself.
+ */
+export interface Config {
+  /** DATABASE_URL: `mysql://user:pass@host:port/db`, or `sqlite:<file>` (default `sqlite:data/flash-sale.sqlite`, the embedded default). */
+  databaseUrl: string;
+  /** REDIS_URL: `redis://host:port[/db]`; empty (default) = the in-process stock gate of the embedded default. */
+  redisUrl: string | undefined;
+  /** HOST: address the gRPC and HTTP servers bind to (default 127.0.0.1). */
+  host: string;
+  /** GRPC_PORT: gRPC port (default 9090; 0 = any free port). */
+  grpcPort: number;
+  /** HTTP_PORT: JSON gateway port, paths under /rest (default 9020; 0 = any free port). */
+  httpPort: number;
+  /** SALE_TIME_ZONE: IANA zone of sale days and period titles (default Asia/Shanghai). */
+  saleTimeZone: string;
+  /** PAY_WINDOW_MS: how long an order waits for payment before it expires (default 900000 = 15 min). */
+  payWindowMs: number;
+  /** ORDER_BATCH_MAX: most orders committed in one transaction by the group-commit writer (default 200). */
+  orderBatchMax: number;
+  /** ORDER_BATCH_WAIT_MS: longest a winner waits for its batch to fill before it is committed (default 2). */
+  orderBatchWaitMs: number;
+  /** EXPIRY_INTERVAL_MS: how often unpaid orders past their deadline are expired (default 5000). */
+  expiryIntervalMs: number;
+  /** RECONCILE_INTERVAL_MS: how often the stock gate is rebuilt from the database (default 10000). */
+  reconcileIntervalMs: number;
+  /** RESERVATION_STALE_MS: a gate reservation in flight longer than this was stranded by a crash and goes back on sale (default 15000). */
+  reservationStaleMs: number;
+  /** DEMO_DATA: `auto` (default: on the embedded SQLite default only, add a demo sale when no period starts today), `always` or `never`. */
+  demoData: "auto" | "always" | "never";
+  /** LOG_LEVEL: `debug`, `info` (default), `warn` or `error`. */
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const config: Config = {
+    databaseUrl: text(env, "DATABASE_URL", "sqlite:data/flash-sale.sqlite"),
+    redisUrl: env.REDIS_URL?.trim() || undefined,
+    host: text(env, "HOST", "127.0.0.1"),
+    grpcPort: integer(env, "GRPC_PORT", 9090, 0, 65535),
+    httpPort: integer(env, "HTTP_PORT", 9020, 0, 65535),
+    saleTimeZone: text(env, "SALE_TIME_ZONE", "Asia/Shanghai"),
+    payWindowMs: integer(env, "PAY_WINDOW_MS", 15 * 60_000, 1, 7 * 24 * 3_600_000),
+    orderBatchMax: integer(env, "ORDER_BATCH_MAX", 200, 1, 5000),
+    orderBatchWaitMs: integer(env, "ORDER_BATCH_WAIT_MS", 2, 0, 1000),
+    expiryIntervalMs: integer(env, "EXPIRY_INTERVAL_MS", 5000, 50, 3_600_000),
+    reconcileIntervalMs: integer(env, "RECONCILE_INTERVAL_MS", 10_000, 50, 3_600_000),
+    reservationStaleMs: integer(env, "RESERVATION_STALE_MS", 15_000, 1000, 3_600_000),
+    demoData: oneOf(env, "DEMO_DATA", "auto", ["auto", "always", "never"] as const),
+    logLevel: oneOf(env, "LOG_LEVEL", "info", ["debug", "info", "warn", "error"] as const),
+  };
+  if (!/^(mysql2?:\/\/|sqlite:)/.test(config.databaseUrl)) {
+    throw new ConfigError("DATABASE_URL must start with mysql:// or sqlite:");
+  }
+  if (config.redisUrl && !/^rediss?:\/\//.test(config.redisUrl)) {
+    throw new ConfigError("REDIS_URL must start with redis:// or rediss://");
+  }
+  if (isIP(config.host) === 0 && config.host !== "localhost") {
+    throw new ConfigError("HOST must be an IP address or localhost");
+  }
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: config.saleTimeZone });
+  } catch {
+    throw new ConfigError(`SALE_TIME_ZONE ${config.saleTimeZone} is not a known time zone`);
+  }
+  return config;
+}
+
+function text(env: Env, key: string, fallback: string): string {
+  const value = env[key]?.trim();
+  return value ? value : fallback;
+}
+
+function integer(env: Env, key: string, fallback: number, min: number, max: number): number {
+  const raw = env[key]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${key} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, key: string, fallback: T, allowed: readonly T[]): T {
+  const raw = env[key]?.trim();
+  if (!raw) return fallback;
+  if (!allowed.includes(raw as T)) {
+    throw new ConfigError(`${key} must be one of ${allowed.join(", ")}, got "${raw}"`);
+  }
+  return raw as T;
+}

@@ -1,0 +1,88 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import knexFactory, { type Knex } from "knex";
+
+export type Dialect = "mysql" | "sqlite";
+
+export interface Database {
+  knex: Knex;
+  dialect: Dialect;
+}
+
+/** Opens the database named by DATABASE_URL: MySQL/MariaDB, or the embedded SQLite file. */
+export function openDatabase(databaseUrl: string): Database {
+  if (databaseUrl.startsWith("sqlite:")) {
+    const filename = databaseUrl.slice("sqlite:".length) || ":memory:";
+    if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
+    const knex = knexFactory({
+      client: "better-sqlite3",
+      connection: { filename },
+      useNullAsDefault: true,
+      // One connection: SQLite has one writer anyway, and one connection makes
+      // every transaction strictly serial, which the order writer relies on.
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+          conn.pragma("journal_mode = WAL");
+          conn.pragma("synchronous = NORMAL");
+          conn.pragma("busy_timeout = 5000");
+          done(null, conn);
+        },
+      },
+    });
+    return { knex, dialect: "sqlite" };
+  }
+  const url = new URL(databaseUrl.replace(/^mysql2:/, "mysql:"));
+  const knex = knexFactory({
+    client: "mysql2",
+    connection: {
+      host: url.hostname,
+      port: Number(url.port || 3306),
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      database: url.pathname.replace(/^\//, ""),
+      charset: "utf8mb4",
+      connectTimeout: 2000,
+      // Times are stored as epoch-millisecond BIGINTs; they fit a JS number exactly.
+      supportBigNumbers: true,
+    },
+    pool: { min: 0, max: Number(url.searchParams.get("pool") ?? 20) },
+    acquireConnectionTimeout: 3000,
+  });
+  return { knex, dialect: "mysql" };
+}
+
+/** True when a write hit a unique or primary key (MySQL ER_DUP_ENTRY, SQLite constraint). */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === "ER_DUP_ENTRY" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
+/** Number of rows a knex `update`/`del` touched (knex returns a count for both clients). */
+export function affected(result: number | unknown): number {
+  return typeof result === "number" ? result : Number(result);
+}
+
+/**
+ * A transaction at READ COMMITTED on MySQL (so reads after a lock see what the
+ * previous holder committed, and inserts take no gap locks that deadlock
+ * concurrent writers), retried a few times when MySQL picks it as a deadlock
+ * victim. SQLite runs transactions one at a time on its single connection.
+ */
+export async function inTransaction<T>(db: Database, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  const config: Knex.TransactionConfig | undefined = db.dialect === "mysql" ? { isolationLevel: "read committed" } : undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.knex.transaction(work, config);
+    } catch (err) {
+      if (!isDeadlock(err) || attempt >= 4) throw err;
+      await new Promise((r) => setTimeout(r, 5 * attempt));
+    }
+  }
+}
+
+export function isDeadlock(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === "ER_LOCK_DEADLOCK" || code === "SQLITE_BUSY";
+}

@@ -1,0 +1,36 @@
+import type { GoodsRepository } from "../goods/goods";
+import type { OrderRepository } from "../order/order";
+import type { StockGate } from "./stock-gate";
+
+/**
+ * Keeps the gate in step with the database, the source of truth: loads a
+ * goods on first use, warms every open goods at start, and reconciles on a
+ * timer (which also returns reservations stranded by a crash to sale). Safe on
+ * N instances at once: each load replaces the gate's view with the database's.
+ */
+export function createGateSync({ gate, goods, orders, staleAfterMs, clock = Date.now }: {
+  gate: StockGate;
+  goods: GoodsRepository;
+  orders: OrderRepository;
+  staleAfterMs: number;
+  clock?: () => number;
+}) {
+  async function loadGoods(flashGoodsId: string): Promise<boolean> {
+    const snapshot = await orders.stockSnapshot(flashGoodsId);
+    if (!snapshot) return false;
+    await gate.load(snapshot, staleAfterMs);
+    return true;
+  }
+
+  return {
+    loadGoods,
+    /** Loads every goods whose period has not ended; returns how many. */
+    async reconcileAll(): Promise<number> {
+      const open = await goods.listGoodsOnSaleOrUpcoming(clock());
+      for (const g of open) await loadGoods(g.flashGoodsId);
+      return open.length;
+    },
+  };
+}
+
+export type GateSync = ReturnType<typeof createGateSync>;

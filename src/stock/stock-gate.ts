@@ -1,0 +1,52 @@
+/**
+ * The stock gate turns most losing attempts away before they reach the
+ * database. It only ever rejects early: the database's guarded updates decide
+ * every order, so a gate that is wrong, empty or flushed can cost sales for a
+ * moment (until it is rebuilt) but can never oversell.
+ */
+
+export interface GateGoods {
+  flashGoodsId: string;
+  totalStock: number;
+  limitPerCustomer: number;
+}
+
+/** What the database says about one goods: the truth the gate is rebuilt from. */
+export interface GateSnapshot extends GateGoods {
+  soldStock: number;
+  /** Units per member held by live orders. */
+  perCustomer: Map<string, number>;
+  /** "customerCode requestId" of every order of this goods (so retries find their order). */
+  requestKeys: string[];
+}
+
+export type ReserveResult = "RESERVED" | "DUPLICATE" | "SOLD_OUT" | "LIMIT_EXCEEDED" | "NOT_LOADED";
+
+export interface Reservation {
+  flashGoodsId: string;
+  customerCode: string;
+  requestId: string;
+  quantity: number;
+}
+
+export interface StockGate {
+  /** Atomically: requestId not seen, member under its limit, units left → reserve them. */
+  reserve(reservation: Reservation, goods: GateGoods): Promise<ReserveResult>;
+  /** The reservation became a committed order: it is no longer in flight. */
+  confirm(reservation: Reservation): Promise<void>;
+  /**
+   * Give units back: a reservation that did not become an order (forgetRequest
+   * = true, so a retry of the request may try again), or a cancelled or expired
+   * order (forgetRequest = false: the request keeps its order).
+   */
+  release(reservation: Reservation, forgetRequest: boolean): Promise<void>;
+  /**
+   * Replace what the gate knows of a goods with the database's view, keeping
+   * reservations still in flight; reservations in flight longer than
+   * staleAfterMs are stranded (their caller died) and are dropped.
+   */
+  load(snapshot: GateSnapshot, staleAfterMs: number): Promise<void>;
+  /** Units the gate believes are taken (reserved or sold), or undefined when it does not know the goods. */
+  taken(flashGoodsId: string): Promise<number | undefined>;
+  close(): Promise<void>;
+}

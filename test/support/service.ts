@@ -1,0 +1,55 @@
+import { startService, type RunningService } from "../../src/app";
+import { loadConfig } from "../../src/platform/config";
+import { createLogger } from "../../src/platform/logger";
+import { connectClients, type Clients } from "./grpc-clients";
+import { type Backend, freshDatabase } from "./databases";
+
+export interface TestService {
+  backend: Backend;
+  grpcAddress: string;
+  httpPort: number;
+  clients: Clients;
+  /** POST a JSON body to a /rest path of the JSON gateway. */
+  postJson(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any }>;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real service in this process on ports 0 with a fresh database (MySQL or
+ * the embedded SQLite file), reached over gRPC and HTTP like any client.
+ */
+export async function startTestService(backend: Backend, env: Record<string, string> = {}): Promise<TestService> {
+  const db = await freshDatabase(backend);
+  const config = loadConfig({ DATABASE_URL: db.url, GRPC_PORT: "0", HTTP_PORT: "0", DEMO_DATA: "never", ...env });
+  let service: RunningService;
+  try {
+    service = await startService(config, createLogger("error"));
+  } catch (err) {
+    await db.drop();
+    throw err;
+  }
+  const grpcAddress = `127.0.0.1:${service.grpcPort}`;
+  const clients = connectClients(grpcAddress);
+  return {
+    backend,
+    grpcAddress,
+    httpPort: service.httpPort,
+    clients,
+    databaseUrl: db.url,
+    async postJson(path, body, headers = {}) {
+      const res = await fetch(`http://127.0.0.1:${service.httpPort}/rest${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, json: text ? JSON.parse(text) : undefined };
+    },
+    async stop() {
+      clients.close();
+      await service.stop();
+      await db.drop();
+    },
+  };
+}
