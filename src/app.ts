@@ -30,6 +30,8 @@ import { starServiceBinding } from "./star/star-grpc";
 import { makeStarUseCases } from "./star/star-use-cases";
 import { createGateSync } from "./stock/gate-sync";
 import { createLocalStockGate } from "./stock/local-stock-gate";
+import { createRedisStockGate } from "./stock/redis-stock-gate";
+import { openRedis, waitForRedis } from "./platform/redis";
 
 export const descriptorSetPath = join(__dirname, "..", "gen", "flashsale.binpb");
 const maxMessageBytes = 1024 * 1024;
@@ -51,7 +53,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const stars = createStarRepository(db);
   const orders = createOrderRepository(db);
 
-  const gate = createLocalStockGate();
+  const gate = config.redisUrl ? await openRedisGate(config.redisUrl) : createLocalStockGate();
   const gateSync = createGateSync({ gate, goods, orders, staleAfterMs: config.reservationStaleMs });
   const writer = createOrderWriter(orders, {
     maxBatch: config.orderBatchMax,
@@ -121,4 +123,15 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       return stopping;
     },
   };
+}
+
+async function openRedisGate(url: string) {
+  const redis = openRedis(url);
+  try {
+    await waitForRedis(redis);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+  return createRedisStockGate(redis);
 }

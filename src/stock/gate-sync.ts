@@ -15,11 +15,22 @@ export function createGateSync({ gate, goods, orders, staleAfterMs, clock = Date
   staleAfterMs: number;
   clock?: () => number;
 }) {
-  async function loadGoods(flashGoodsId: string): Promise<boolean> {
-    const snapshot = await orders.stockSnapshot(flashGoodsId);
-    if (!snapshot) return false;
-    await gate.load(snapshot, staleAfterMs);
-    return true;
+  // One load per goods at a time in this process: a crowd that finds the gate
+  // empty (after a Redis flush or restart) triggers one rebuild, not thousands.
+  const loading = new Map<string, Promise<boolean>>();
+
+  function loadGoods(flashGoodsId: string): Promise<boolean> {
+    let load = loading.get(flashGoodsId);
+    if (!load) {
+      load = (async () => {
+        const snapshot = await orders.stockSnapshot(flashGoodsId);
+        if (!snapshot) return false;
+        await gate.load(snapshot, staleAfterMs);
+        return true;
+      })().finally(() => loading.delete(flashGoodsId));
+      loading.set(flashGoodsId, load);
+    }
+    return load;
   }
 
   return {

@@ -11,6 +11,9 @@ export type Backend = "sqlite" | "mysql";
  */
 export const testMysqlUrl = process.env.TEST_MYSQL_URL ?? "mysql://flashsale:flashsale@127.0.0.1:3306";
 
+/** The shared Redis for tests that do not break it (fault tests start their own). */
+export const testRedisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379/9";
+
 /** A fresh, empty database for one suite; drop() removes it. */
 export async function freshDatabase(backend: Backend): Promise<{ url: string; drop(): Promise<void> }> {
   if (backend === "sqlite") {

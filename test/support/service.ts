@@ -2,7 +2,7 @@ import { startService, type RunningService } from "../../src/app";
 import { loadConfig } from "../../src/platform/config";
 import { createLogger } from "../../src/platform/logger";
 import { connectClients, type Clients } from "./grpc-clients";
-import { type Backend, freshDatabase } from "./databases";
+import { type Backend, freshDatabase, testRedisUrl } from "./databases";
 
 export interface TestService {
   backend: Backend;
@@ -16,12 +16,14 @@ export interface TestService {
 }
 
 /**
- * The real service in this process on ports 0 with a fresh database (MySQL or
- * the embedded SQLite file), reached over gRPC and HTTP like any client.
+ * The real service in this process on ports 0 with a fresh database, reached
+ * over gRPC and HTTP like any client: "sqlite" is the embedded default (SQLite
+ * file, in-process gate); "mysql" is production's MySQL + Redis.
  */
 export async function startTestService(backend: Backend, env: Record<string, string> = {}): Promise<TestService> {
   const db = await freshDatabase(backend);
-  const config = loadConfig({ DATABASE_URL: db.url, GRPC_PORT: "0", HTTP_PORT: "0", DEMO_DATA: "never", ...env });
+  const redis = backend === "mysql" ? { REDIS_URL: testRedisUrl } : {};
+  const config = loadConfig({ DATABASE_URL: db.url, GRPC_PORT: "0", HTTP_PORT: "0", DEMO_DATA: "never", ...redis, ...env });
   let service: RunningService;
   try {
     service = await startService(config, createLogger("error"));

@@ -1,0 +1,138 @@
+import { randomBytes } from "node:crypto";
+import type Redis from "ioredis";
+import { redisUnavailable } from "../platform/redis";
+import type { GateSnapshot, Reservation, ReserveResult, StockGate } from "./stock-gate";
+
+/**
+ * The stock gate on Redis: one Lua script per attempt, atomic on the server.
+ * Every key of a goods carries the hash tag {flashGoodsId}, so the scripts run
+ * unchanged on Redis Cluster (all keys of one call live in one slot):
+ *   fs:{g}:stock    hash  total, limit, taken (units sold or reserved)
+ *   fs:{g}:cust     hash  customerCode → units held
+ *   fs:{g}:req      set   "customerCode requestId" of orders and reservations
+ *   fs:{g}:pending  hash  requestKey → "quantity|reservedAtMs|customerCode" (in flight)
+ */
+
+const keysOf = (g: string) => [`fs:{${g}}:stock`, `fs:{${g}}:cust`, `fs:{${g}}:req`, `fs:{${g}}:pending`];
+
+// ARGV: customerCode, requestKey, quantity, nowMs
+const reserveScript = `
+local total = redis.call('HGET', KEYS[1], 'total')
+if not total then return 'NOT_LOADED' end
+if redis.call('SISMEMBER', KEYS[3], ARGV[2]) == 1 then return 'DUPLICATE' end
+local q = tonumber(ARGV[3])
+local held = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+if held + q > tonumber(redis.call('HGET', KEYS[1], 'limit')) then return 'LIMIT_EXCEEDED' end
+local taken = tonumber(redis.call('HGET', KEYS[1], 'taken'))
+if taken + q > tonumber(total) then return 'SOLD_OUT' end
+redis.call('HINCRBY', KEYS[1], 'taken', q)
+redis.call('HINCRBY', KEYS[2], ARGV[1], q)
+redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('HSET', KEYS[4], ARGV[2], ARGV[3] .. '|' .. ARGV[4] .. '|' .. ARGV[1])
+return 'RESERVED'
+`;
+
+// ARGV: customerCode, requestKey, quantity, forgetRequest ('1'|'0')
+// A reservation is released once: when its pending entry is already gone
+// (released before, or dropped as stranded by reconciliation) nothing moves.
+const releaseScript = `
+if not redis.call('HGET', KEYS[1], 'total') then return 0 end
+local wasPending = redis.call('HDEL', KEYS[4], ARGV[2])
+if ARGV[4] == '1' and wasPending == 0 then return 0 end
+local q = tonumber(ARGV[3])
+local taken = tonumber(redis.call('HGET', KEYS[1], 'taken'))
+redis.call('HSET', KEYS[1], 'taken', math.max(0, taken - q))
+local held = redis.call('HINCRBY', KEYS[2], ARGV[1], -q)
+if held <= 0 then redis.call('HDEL', KEYS[2], ARGV[1]) end
+if ARGV[4] == '1' then redis.call('SREM', KEYS[3], ARGV[2]) end
+return 1
+`;
+
+// KEYS[5..6]: the staged cust hash and req set (same hash tag), filled from the database.
+// ARGV: total, limit, sold, nowMs, staleAfterMs
+// Swaps the staged state in, keeping reservations still in flight and dropping
+// stranded ones (older than staleAfterMs) and those already committed.
+const loadScript = `
+local now = tonumber(ARGV[4])
+local stale = tonumber(ARGV[5])
+local taken = tonumber(ARGV[3])
+local pending = redis.call('HGETALL', KEYS[4])
+for i = 1, #pending, 2 do
+  local key = pending[i]
+  local q, at, customer = string.match(pending[i + 1], '^(%d+)|(%d+)|(.*)$')
+  q = tonumber(q)
+  if redis.call('SISMEMBER', KEYS[6], key) == 1 or now - tonumber(at) > stale then
+    redis.call('HDEL', KEYS[4], key)
+  else
+    taken = taken + q
+    redis.call('HINCRBY', KEYS[5], customer, q)
+    redis.call('SADD', KEYS[6], key)
+  end
+end
+if redis.call('EXISTS', KEYS[5]) == 1 then redis.call('RENAME', KEYS[5], KEYS[2]) else redis.call('DEL', KEYS[2]) end
+if redis.call('EXISTS', KEYS[6]) == 1 then redis.call('RENAME', KEYS[6], KEYS[3]) else redis.call('DEL', KEYS[3]) end
+redis.call('HSET', KEYS[1], 'total', ARGV[1], 'limit', ARGV[2], 'taken', taken)
+return taken
+`;
+
+type GateRedis = Redis & {
+  gateReserve(...args: (string | number)[]): Promise<string>;
+  gateRelease(...args: (string | number)[]): Promise<number>;
+  gateLoad(...args: (string | number)[]): Promise<number>;
+};
+
+const stageChunk = 1000;
+
+export function createRedisStockGate(redis: Redis, clock: () => number = Date.now): StockGate {
+  const r = redis as GateRedis;
+  r.defineCommand("gateReserve", { numberOfKeys: 4, lua: reserveScript });
+  r.defineCommand("gateRelease", { numberOfKeys: 4, lua: releaseScript });
+  r.defineCommand("gateLoad", { numberOfKeys: 6, lua: loadScript });
+  // Staging keys are per instance, so two instances reconciling at once never mix.
+  const instance = randomBytes(6).toString("hex");
+
+  async function guarded<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch {
+      throw redisUnavailable();
+    }
+  }
+
+  const requestKey = (x: Reservation) => `${x.customerCode} ${x.requestId}`;
+
+  return {
+    reserve: (x) =>
+      guarded(async () => (await r.gateReserve(...keysOf(x.flashGoodsId), x.customerCode, requestKey(x), x.quantity, clock())) as ReserveResult),
+
+    confirm: (x) => guarded(async () => void (await r.hdel(keysOf(x.flashGoodsId)[3], requestKey(x)))),
+
+    release: (x, forgetRequest) =>
+      guarded(async () => void (await r.gateRelease(...keysOf(x.flashGoodsId), x.customerCode, requestKey(x), x.quantity, forgetRequest ? "1" : "0"))),
+
+    load: (snapshot: GateSnapshot, staleAfterMs: number) =>
+      guarded(async () => {
+        const keys = keysOf(snapshot.flashGoodsId);
+        const staged = [`${keys[1]}:stage:${instance}`, `${keys[2]}:stage:${instance}`];
+        await r.del(...staged);
+        const holders = [...snapshot.perCustomer].filter(([, q]) => q > 0);
+        for (let i = 0; i < holders.length; i += stageChunk) {
+          await r.hset(staged[0], Object.fromEntries(holders.slice(i, i + stageChunk)));
+        }
+        for (let i = 0; i < snapshot.requestKeys.length; i += stageChunk) {
+          await r.sadd(staged[1], ...snapshot.requestKeys.slice(i, i + stageChunk));
+        }
+        await r.gateLoad(...keys, ...staged, snapshot.totalStock, snapshot.limitPerCustomer, snapshot.soldStock, clock(), staleAfterMs);
+      }),
+
+    taken: (flashGoodsId) =>
+      guarded(async () => {
+        const value = await r.hget(keysOf(flashGoodsId)[0], "taken");
+        return value === null ? undefined : Number(value);
+      }),
+
+    async close() {
+      redis.disconnect();
+    },
+  };
+}

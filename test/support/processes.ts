@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { join } from "node:path";
+import { createServer } from "node:net";
+
+const root = join(__dirname, "..", "..");
+
+export interface ServiceProcess {
+  grpcAddress: string;
+  httpPort: number;
+  pid: number;
+  child: ChildProcess;
+  /** Everything the process wrote to stderr (its JSON log). */
+  log(): string;
+  kill(signal: NodeJS.Signals): void;
+  exited: Promise<number | null>;
+}
+
+/** The service as its own process (`node --import tsx src/main.ts`), as operations run it. */
+export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: root,
+    env: { ...process.env, GRPC_PORT: "0", HTTP_PORT: "0", DEMO_DATA: "never", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let log = "";
+  const exited = once(child, "exit").then(([code]) => code as number | null);
+  const ports = await new Promise<{ grpcPort: number; httpPort: number }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`service did not start:\n${log}`)), 30_000);
+    child.stderr!.on("data", (chunk: Buffer) => {
+      log += chunk.toString();
+      const m = /"msg":"listening".*?"grpcPort":(\d+),"httpPort":(\d+)/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ grpcPort: Number(m[1]), httpPort: Number(m[2]) });
+      }
+    });
+    exited.then((code) => reject(new Error(`service exited with ${code}:\n${log}`)));
+  });
+  return {
+    grpcAddress: `127.0.0.1:${ports.grpcPort}`,
+    httpPort: ports.httpPort,
+    pid: child.pid!,
+    child,
+    log: () => log,
+    kill: (signal) => child.kill(signal),
+    exited,
+  };
+}
+
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+export interface RedisProcess {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** A private redis-server on its own port, for tests that flush or restart Redis. */
+export async function startOwnRedis(): Promise<RedisProcess> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  async function start() {
+    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    for (let i = 0; i < 100; i++) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const s = require("node:net").connect(port, "127.0.0.1");
+        s.once("connect", () => (s.destroy(), resolve(true)));
+        s.once("error", () => resolve(false));
+      });
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error("redis-server did not start");
+  }
+  async function stop() {
+    if (!child || child.exitCode !== null) return;
+    const done = once(child, "exit");
+    child.kill("SIGKILL");
+    await done;
+  }
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, port, start, stop };
+}
