@@ -4,7 +4,7 @@ import { describeError, type Logger } from "./logger";
 export function every(intervalMs: number, name: string, job: () => Promise<unknown>, logger: Logger): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    running = running.then(job).catch((err) => logger.warn(`${name} failed`, describeError(err)));
+    running = running.then(() => job()).catch((err) => logger.warn(`${name} failed`, describeError(err)));
   }, intervalMs);
   timer.unref();
   return async () => {

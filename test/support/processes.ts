@@ -20,7 +20,7 @@ export interface ServiceProcess {
 export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: root,
-    env: { ...process.env, GRPC_PORT: "0", HTTP_PORT: "0", DEMO_DATA: "never", LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, GRPC_PORT: "0", HTTP_PORT: "0", DEMO_DATA: "never", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let log = "";

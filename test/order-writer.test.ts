@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { migrateToLatest } from "../src/db/migrate";
+import type { OrderDraft } from "../src/order/order";
+import { createOrderRepository } from "../src/order/order-repository";
+import { createOrderWriter } from "../src/order/order-writer";
+import { openDatabase, type Database } from "../src/platform/db";
+import { newId } from "../src/platform/ids";
+import { type Backend, freshDatabase } from "./support/databases";
+import { openChecker } from "./support/invariants";
+
+/**
+ * The database is the guard: with no gate in front, two writers (two
+ * connection pools, as two instances would have) hammer one goods and the
+ * guarded batch commit still sells exactly the stock, holds the limit and
+ * keeps one order per request.
+ */
+for (const backend of ["sqlite", "mysql"] as Backend[]) {
+  describe(`group-commit order writer without a gate (${backend})`, function () {
+    this.timeout(60_000);
+    let fresh: { url: string; drop(): Promise<void> };
+    let dbs: Database[] = [];
+
+    before(async () => {
+      fresh = await freshDatabase(backend);
+      // MySQL: two pools, as two instances. The embedded SQLite default is one
+      // process with one connection (a second synchronous connection would
+      // block the thread on the first one's lock), so both writers share it.
+      const first = openDatabase(fresh.url);
+      dbs = backend === "mysql" ? [first, openDatabase(fresh.url)] : [first];
+      await migrateToLatest(dbs[0].knex);
+      await dbs[0].knex("periods").insert({ period_id: "p", title: "t", start_time: 0, end_time: Date.now() + 3_600_000 });
+    });
+    after(async () => {
+      for (const d of dbs) await d.knex.destroy();
+      await fresh.drop();
+    });
+
+    async function goods(total: number, limit: number) {
+      const id = newId();
+      await dbs[0].knex("flash_goods").insert({
+        flash_goods_id: id, period_id: "p", goods_code: "g", name: "g", description: "", images: "[]", original_price: 2,
+        flash_price: 1, total_stock: total, sold_stock: 0, limit_per_customer: limit, stars_required: 0, created_at: Date.now(),
+      });
+      return id;
+    }
+
+    const draft = (flashGoodsId: string, customerCode: string, requestId: string, quantity: number, limit: number): OrderDraft => ({
+      orderId: newId(), customerCode, requestId, flashGoodsId, periodId: "p", quantity, unitPrice: 1, totalAmount: quantity,
+      status: "PENDING_PAYMENT", createTime: Date.now(), payDeadline: Date.now() + 60_000, payTime: 0, paymentNo: "", limitPerCustomer: limit,
+    });
+
+    it("when 600 drafts from 100 members (limit 2) race for 50 units through two writers, then exactly 50 units are committed and no member holds more than 2", async () => {
+      const id = await goods(50, 2);
+      const writers = [0, 1].map((i) => createOrderWriter(createOrderRepository(dbs[i % dbs.length]), { maxBatch: 50, maxWaitMs: 1, maxInFlight: 4 }));
+      const drafts = Array.from({ length: 600 }, (_, i) => draft(id, `w-${i % 100}`, `r-${i}`, 1 + (i % 2), 2));
+      const outcomes = await Promise.all(drafts.map((d, i) => writers[i % 2].submit(d)));
+      const created = outcomes.filter((o) => o.kind === "CREATED");
+      const checker = openChecker(fresh.url);
+      try {
+        const s = await checker.stock(id);
+        assert.equal(s.sold, 50);
+        assert.equal(s.liveUnits, 50);
+        assert.ok(s.maxPerCustomer <= 2);
+        assert.equal(created.reduce((sum, o) => sum + (o.kind === "CREATED" ? o.order.quantity : 0), 0), 50);
+        assert.equal(s.orderIds.size, created.length);
+      } finally {
+        await checker.close();
+      }
+      assert.ok(writers[0].stats().maxBatch > 1, "orders were committed in batches");
+    });
+
+    it("when the same request reaches both writers at once, then exactly one order exists and both see it", async () => {
+      const id = await goods(10, 5);
+      const writers = [0, 1].map((i) => createOrderWriter(createOrderRepository(dbs[i % dbs.length]), { maxBatch: 10, maxWaitMs: 1, maxInFlight: 2 }));
+      const results = await Promise.all([0, 1, 0, 1].map((w) => writers[w].submit(draft(id, "dup", "same", 1, 5))));
+      const orderIds = new Set(results.map((r) => (r.kind === "REJECTED" ? "rejected" : r.order.orderId)));
+      assert.equal(orderIds.size, 1, JSON.stringify(results));
+      const checker = openChecker(fresh.url);
+      try {
+        assert.equal((await checker.stock(id)).sold, 1);
+      } finally {
+        await checker.close();
+      }
+    });
+  });
+}
