@@ -19,9 +19,16 @@ async function main() {
   logger.info("listening", { host: config.host, grpcPort: service.grpcPort, httpPort: service.httpPort });
   printBanner(config.host, service.grpcPort, service.httpPort, config.redisUrl === undefined, config.databaseUrl);
 
-  let signals = 0;
+  // A second signal forces the exit, unless it is the echo of the first (a
+  // terminal's Ctrl-C or a process-group kill reaches both npm, which forwards
+  // it, and this process).
+  let firstSignalAt = 0;
   const stop = (signal: string) => {
-    if (++signals > 1) process.exit(1);
+    if (firstSignalAt) {
+      if (Date.now() - firstSignalAt > 2000) process.exit(1);
+      return;
+    }
+    firstSignalAt = Date.now();
     logger.info("stopping", { signal });
     service.stop().then(
       () => process.exit(0),

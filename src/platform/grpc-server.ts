@@ -1,6 +1,8 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
 import { toAppError, toServiceError } from "./grpc-errors";
 import type { Logger } from "./logger";
@@ -58,11 +60,14 @@ export function createGrpcServer({ services, descriptorSet, maxMessageBytes }: G
   const health = new HealthImplementation({ "": "NOT_SERVING" });
   health.addToServer(server);
 
-  // Reflection describes our descriptor set plus the health service, so
-  // `grpcurl list` shows everything a client can call.
-  const ours = protoLoader.loadFileDescriptorSetFromBuffer(descriptorSet);
+  // Reflection serves our .proto files exactly as buf built them (names,
+  // imports, fully qualified types), plus the health service, so grpcurl can
+  // list, describe and call everything. proto-loader's own package definition
+  // would merge files per package and drop their imports.
   const healthDefinition = protoLoader.loadSync(healthProtoPath);
-  new ReflectionService({ ...ours, ...healthDefinition }).addToServer(server);
+  const reflection = new ReflectionService({ ...healthDefinition, ...asReflectionInput(descriptorSet) });
+  answerWithDeclaredImports(reflection);
+  reflection.addToServer(server);
 
   return {
     server,
@@ -99,3 +104,32 @@ export function createGrpcServer({ services, descriptorSet, maxMessageBytes }: G
 }
 
 export type GrpcServer = ReturnType<typeof createGrpcServer>;
+
+/** The descriptor set's files, unmerged, in the shape @grpc/reflection reads (fileDescriptorProtos). */
+function asReflectionInput(descriptorSet: Buffer): protoLoader.PackageDefinition {
+  const files = fromBinary(FileDescriptorSetSchema, descriptorSet).file.map((f) => Buffer.from(toBinary(FileDescriptorProtoSchema, f)));
+  return { "flashsale.descriptor_set": { format: "Protocol Buffer 3 FileDescriptorProto", type: {}, fileDescriptorProtos: files } } as unknown as protoLoader.PackageDefinition;
+}
+
+interface ReflectionIndex {
+  files: Record<string, { dependency?: string[] }>;
+  fileDependencies: Map<object, object[]>;
+}
+
+/**
+ * @grpc/reflection 1.0 answers a file with only the files whose types it
+ * uses; grpc-go and grpc-java answer with every file it imports (options such
+ * as google.api.http included), which is what clients like grpcurl expect in
+ * one round trip. Adds each file's declared imports to the index of both the
+ * v1 and v1alpha implementations (fields of the pinned 1.0 release; the
+ * reflection test fails if they change).
+ */
+function answerWithDeclaredImports(reflection: ReflectionService): void {
+  for (const impl of [(reflection as unknown as { v1: ReflectionIndex }).v1, (reflection as unknown as { v1Alpha: ReflectionIndex }).v1Alpha]) {
+    for (const file of Object.values(impl.files)) {
+      const declared = (file.dependency ?? []).map((name) => impl.files[name]).filter(Boolean);
+      const known = impl.fileDependencies.get(file) ?? [];
+      impl.fileDependencies.set(file, [...new Set([...known, ...declared])]);
+    }
+  }
+}

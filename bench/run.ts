@@ -1,0 +1,283 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import * as hdr from "hdr-histogram-js";
+import knexFactory from "knex";
+import Redis from "ioredis";
+import { connectClients } from "../test/support/grpc-clients";
+import { spawnService, type ServiceProcess } from "../test/support/processes";
+import type { LoadJob, LoadResult } from "./load-worker";
+import { renderChart } from "./chart";
+
+/**
+ * npm run bench [-- --quick]: the service on MySQL + Redis as the README
+ * runs it, driven by separate load processes with the generated gRPC client,
+ * every scenario in one run so the figures can be compared as ratios.
+ */
+const quick = process.argv.includes("--quick");
+const root = join(__dirname, "..");
+const outDir = join(root, "bench", "out");
+const mysqlUrl = process.env.BENCH_MYSQL_URL ?? "mysql://flashsale:flashsale@127.0.0.1:3306";
+const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/8";
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 256);
+const loadProcesses = 2;
+const channelsPerProcess = 4;
+const sizes = quick
+  ? { ceiling: 15_000, crowd: 50_000, crowdMembers: 20_000, allWin: 10_000, naive: 4_000, writer: 5_000, reads: 10_000 }
+  : { ceiling: 40_000, crowd: 50_000, crowdMembers: 20_000, allWin: 30_000, naive: 10_000, writer: 20_000, reads: 30_000 };
+
+interface Scenario {
+  name: string;
+  calls: number;
+  ok: number;
+  rps: number;
+  okPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: Record<string, number>;
+  orders: [string, string, number][];
+}
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+async function runLoad(name: string, job: Omit<LoadJob, "concurrency" | "channels" | "count" | "offset">, count: number): Promise<Scenario> {
+  mkdirSync(outDir, { recursive: true });
+  const per = Math.ceil(count / loadProcesses);
+  const workers = Array.from({ length: loadProcesses }, (_, w) => {
+    const file = join(outDir, `job-${name}-${w}.json`);
+    const spec: LoadJob = { ...job, concurrency: Math.ceil(concurrency / loadProcesses), channels: channelsPerProcess, count: Math.min(per, count - w * per), offset: w * per };
+    writeFileSync(file, JSON.stringify(spec));
+    const child = spawn(process.execPath, ["--import", "tsx", join(root, "bench", "load-worker.ts"), file], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    const ready = new Promise<void>((resolve, reject) => {
+      child.stderr.on("data", (d) => {
+        err += d;
+        if (err.includes("ready\n")) resolve();
+      });
+      child.on("exit", (code) => reject(new Error(`load worker exited ${code}: ${err}`)));
+    });
+    const done = new Promise<LoadResult>((resolve, reject) =>
+      child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load worker failed: ${err}`)))),
+    );
+    return { child, ready, done };
+  });
+  await Promise.all(workers.map((w) => w.ready));
+  const t0 = performance.now();
+  for (const w of workers) w.child.stdin.write("go\n");
+  const results = await Promise.all(workers.map((w) => w.done));
+  const seconds = (performance.now() - t0) / 1000;
+  const merged = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const errors: Record<string, number> = {};
+  for (const r of results) {
+    merged.add(hdr.decodeFromCompressedBase64(r.histogram));
+    for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
+  }
+  const calls = results.reduce((s, r) => s + r.calls, 0);
+  const ok = results.reduce((s, r) => s + r.ok, 0);
+  const ms = (q: number) => merged.getValueAtPercentile(q) / 1000;
+  const scenario = { name, calls, ok, rps: calls / seconds, okPerSecond: ok / seconds, p50: ms(50), p95: ms(95), p99: ms(99), errors, orders: results.flatMap((r) => r.orders) };
+  log(`${name}: ${scenario.rps.toFixed(0)} calls/s, ${scenario.okPerSecond.toFixed(0)} ok/s, p50 ${scenario.p50.toFixed(1)} ms, p99 ${scenario.p99.toFixed(1)} ms, errors ${JSON.stringify(errors)}`);
+  return scenario;
+}
+
+/** Peak resident memory of a process, sampled every 100 ms. */
+function watchRss(pid: number) {
+  let max = 0;
+  const timer = setInterval(() => {
+    try {
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+      max = Math.max(max, kb / 1024);
+    } catch {
+      /* process gone */
+    }
+  }, 100);
+  return { max: () => max, stop: () => clearInterval(timer) };
+}
+
+async function main() {
+  const dbName = `flashsale_bench_${Date.now().toString(36)}`;
+  const server = knexFactory({ client: "mysql2", connection: mysqlConnection(), pool: { min: 0, max: 1 } });
+  await server.raw(`CREATE DATABASE \`${dbName}\` CHARACTER SET utf8mb4`);
+  await server.destroy();
+  const databaseUrl = `${mysqlUrl}/${dbName}`;
+  const procs: ServiceProcess[] = [];
+  const knex = knexFactory({ client: "mysql2", connection: { ...mysqlConnection(), database: dbName }, pool: { min: 0, max: 4 } });
+  try {
+    log(`service on MySQL (${dbName}) + Redis (${redisUrl}), ${loadProcesses} load processes × ${concurrency / loadProcesses} concurrency, ${quick ? "quick" : "full"} run`);
+    const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${join(outDir, "profiles")}`] : [];
+    const service = await spawnService({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_OPTIONS: profile.join(" ") });
+    procs.push(service);
+    const naive = await spawnNaive(databaseUrl);
+    procs.push(naive);
+    const rss = watchRss(service.pid);
+    const admin = connectClients(service.grpcAddress);
+
+    const hour = 3_600_000;
+    const { period } = await admin.admin.createPeriod({ title: "bench", startTime: Date.now() - hour, endTime: Date.now() + 6 * hour });
+    const makeGoods = async (totalStock: number, limitPerCustomer: number) =>
+      (await admin.admin.createFlashGoods({ periodId: period!.id, goodsCode: "B", name: "bench", image: "", description: "", images: [], originalPrice: 2, flashPrice: 1, totalStock, limitPerCustomer, starsRequired: 0 })).goods!.flashGoodsId;
+    const members = sizes.crowdMembers;
+    const rows = Array.from({ length: members }, (_, i) => ({ customer_id: `bm-${i}`, status: "EFC", updated_at: Date.now() }));
+    for (let i = 0; i < rows.length; i += 1000) await knex("customers").insert(rows.slice(i, i + 1000));
+
+    const ceiling = await runLoad("ceiling", { kind: "health", grpcAddress: service.grpcAddress }, sizes.ceiling);
+
+    const crowdGoods = await makeGoods(1000, 1);
+    const crowd = await runLoad("crowd", { kind: "order", grpcAddress: service.grpcAddress, goodsId: crowdGoods, memberPrefix: "bm-", members, requestPrefix: "crowd-" }, sizes.crowd);
+    const allWinGoods = await makeGoods(10_000_000, 10_000);
+    const allWin = await runLoad("all-win", { kind: "order", grpcAddress: service.grpcAddress, goodsId: allWinGoods, memberPrefix: "bm-", members, requestPrefix: "win-" }, sizes.allWin);
+    const naiveGoods = await makeGoods(10_000_000, 10_000);
+    const naiveRun = await runLoad("naive", { kind: "order", grpcAddress: naive.grpcAddress, goodsId: naiveGoods, memberPrefix: "bm-", members, requestPrefix: "naive-" }, sizes.naive);
+
+    const reads = [
+      await runLoad("reads: detail gRPC", { kind: "detail", grpcAddress: service.grpcAddress, goodsId: allWinGoods }, sizes.reads),
+      await runLoad("reads: by period gRPC", { kind: "byPeriod", grpcAddress: service.grpcAddress, periodId: period!.id }, sizes.reads),
+      await runLoad("reads: detail JSON", { kind: "httpDetail", grpcAddress: service.grpcAddress, httpPort: service.httpPort, goodsId: allWinGoods }, sizes.reads),
+      await runLoad("reads: by period JSON", { kind: "httpByPeriod", grpcAddress: service.grpcAddress, httpPort: service.httpPort, periodId: period!.id }, sizes.reads),
+    ];
+
+    log("writer alone vs naive writer alone");
+    const writer = JSON.parse(await runNode([join(root, "bench", "writer-bench.ts"), databaseUrl, String(sizes.writer), period!.id]));
+    log(`writer: ${writer.writer_orders_per_s.toFixed(0)} orders/s, naive writer ${writer.naive_writer_orders_per_s.toFixed(0)} orders/s, batches ${JSON.stringify(writer.writer_batches)}`);
+
+    await new Promise((r) => setTimeout(r, 500));
+    const checks = await Promise.all([
+      checkInvariants(knex, redisUrl, crowdGoods, crowd),
+      checkInvariants(knex, redisUrl, allWinGoods, allWin),
+      checkInvariants(knex, undefined, naiveGoods, naiveRun),
+    ]);
+    rss.stop();
+    admin.close();
+
+    const oversold = checks.reduce((s, c) => s + c.oversold, 0);
+    const lost = checks.reduce((s, c) => s + c.lost, 0);
+    const gateMismatch = checks.filter((c) => c.gateMismatch).length;
+    const scenarios = [ceiling, crowd, allWin, naiveRun, ...reads];
+    const readRps = Math.min(reads[0].rps, reads[1].rps);
+    const summary = {
+      ceiling_rps: round(ceiling.rps),
+      ceiling_p99_ms: round(ceiling.p99, 2),
+      crowd_rps: round(crowd.rps),
+      crowd_p99_ms: round(crowd.p99, 2),
+      allwin_orders_per_s: round(allWin.okPerSecond),
+      naive_orders_per_s: round(naiveRun.okPerSecond),
+      writer_orders_per_s: round(writer.writer_orders_per_s),
+      naive_writer_orders_per_s: round(writer.naive_writer_orders_per_s),
+      read_rps: round(readRps),
+      rss_mb_max: round(rss.max(), 1),
+      oversold,
+      lost,
+    };
+    const bars = [
+      ["crowd_rps ≥ 0.7 × ceiling_rps", crowd.rps / ceiling.rps, 0.7],
+      ["crowd_p99 ≤ 3 × ceiling_p99", crowd.p99 / ceiling.p99, 3, "max"],
+      ["allwin ≥ 0.6 × ceiling_rps", allWin.okPerSecond / ceiling.rps, 0.6],
+      ["allwin ≥ 3 × naive", allWin.okPerSecond / naiveRun.okPerSecond, 3],
+      ["writer ≥ 20 × naive writer", writer.writer_orders_per_s / writer.naive_writer_orders_per_s, 20],
+      ["read_rps ≥ 0.8 × ceiling_rps", readRps / ceiling.rps, 0.8],
+      ["rss_mb_max ≤ 256", rss.max(), 256, "max"],
+    ] as const;
+    const report = renderReport(scenarios, writer, bars, summary, gateMismatch);
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, "report.md"), report);
+    const svg = renderChart(scenarios.map((s) => ({ name: s.name, rps: s.name === "all-win" || s.name === "naive" ? s.okPerSecond : s.rps, p50: s.p50, p99: s.p99 })));
+    writeFileSync(join(outDir, "chart.svg"), svg);
+    if (!quick) {
+      writeFileSync(join(root, "bench", "RESULTS.md"), report);
+      writeFileSync(join(root, "bench", "results.svg"), svg);
+    }
+    process.stdout.write(report + "\n");
+    process.stdout.write(JSON.stringify(summary) + "\n");
+    if (oversold > 0 || lost > 0 || gateMismatch > 0) process.exitCode = 1;
+  } finally {
+    for (const p of procs) {
+      p.kill("SIGTERM");
+      await Promise.race([p.exited, new Promise((r) => setTimeout(r, 10_000))]);
+      p.kill("SIGKILL");
+    }
+    await knex.raw(`DROP DATABASE IF EXISTS \`${dbName}\``).catch(() => undefined);
+    await knex.destroy();
+  }
+}
+
+async function checkInvariants(knex: ReturnType<typeof knexFactory>, gateRedisUrl: string | undefined, goodsId: string, s: Scenario) {
+  const goods = await knex("flash_goods").where({ flash_goods_id: goodsId }).first("total_stock", "sold_stock");
+  const [{ live }] = await knex("orders").where({ flash_goods_id: goodsId }).whereIn("status", ["PENDING_PAYMENT", "PAID"]).sum({ live: "quantity" });
+  let found = 0;
+  const ids = s.orders.map((o) => o[0]);
+  for (let i = 0; i < ids.length; i += 1000) {
+    const [{ n }] = await knex("orders").whereIn("order_id", ids.slice(i, i + 1000)).count({ n: "*" });
+    found += Number(n);
+  }
+  let gateMismatch = false;
+  if (gateRedisUrl) {
+    const redis = new Redis(gateRedisUrl);
+    const taken = Number(await redis.hget(`fs:{${goodsId}}:stock`, "taken"));
+    redis.disconnect();
+    gateMismatch = taken !== goods.sold_stock;
+    if (gateMismatch) log(`gate ${taken} != database ${goods.sold_stock} for ${s.name}`);
+  }
+  return {
+    oversold: Math.max(0, goods.sold_stock - goods.total_stock) + Math.abs(Number(live ?? 0) - goods.sold_stock),
+    lost: ids.length - found,
+    gateMismatch,
+  };
+}
+
+function renderReport(scenarios: Scenario[], writer: any, bars: readonly (readonly [string, number, number, string?])[], summary: Record<string, number>, gateMismatch: number): string {
+  const lines = [
+    `# Benchmark results`,
+    "",
+    `${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? "cpu"} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · ${quick ? "quick" : "full"} run`,
+    `Service on MySQL + Redis (one process), ${loadProcesses} load processes × ${concurrency / loadProcesses} concurrent calls over ${channelsPerProcess} channels each; reference = naive server (bench/naive-server.ts) on the same database.`,
+    "",
+    "| scenario | calls | OK | calls/s | OK/s | p50 ms | p95 ms | p99 ms | errors |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ...scenarios.map((s) => `| ${s.name} | ${s.calls} | ${s.ok} | ${s.rps.toFixed(0)} | ${s.okPerSecond.toFixed(0)} | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.p99.toFixed(1)} | ${Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(", ")} |`),
+    `| writer alone (no RPC) | ${writer.orders} | ${writer.orders} | | ${writer.writer_orders_per_s.toFixed(0)} | | | | batches ${writer.writer_batches.batches}, max ${writer.writer_batches.maxBatch} |`,
+    `| naive writer alone | ${writer.orders} | ${writer.orders} | | ${writer.naive_writer_orders_per_s.toFixed(0)} | | | | |`,
+    "",
+    "| bar | measured | target | |",
+    "|---|---:|---:|---|",
+    ...bars.map(([name, value, target, kind]) => `| ${name} | ${value.toFixed(2)} | ${target} | ${(kind === "max" ? value <= target : value >= target) ? "met" : "**missed**"} |`),
+    "",
+    `Invariants: oversold ${summary.oversold}, lost ${summary.lost}, gate ≠ database on ${gateMismatch} goods. Server peak RSS ${summary.rss_mb_max} MB.`,
+    "",
+    "![throughput and latency per scenario](results.svg)",
+    "",
+    "```json",
+    JSON.stringify(summary),
+    "```",
+    "",
+  ];
+  return lines.join("\n");
+}
+
+function spawnNaive(databaseUrl: string): Promise<ServiceProcess> {
+  return spawnService({ DATABASE_URL: databaseUrl }, join("bench", "naive-server.ts"));
+}
+
+function runNode(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${args[0]} exited ${code}`))));
+  });
+}
+
+function mysqlConnection() {
+  const url = new URL(mysqlUrl);
+  return { host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+}
+
+const round = (n: number, digits = 0) => Number(n.toFixed(digits));
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+import { createOrderRepository } from "../src/order/order-repository";
+import { createOrderWriter } from "../src/order/order-writer";
+import type { OrderDraft } from "../src/order/order";
+import { openDatabase } from "../src/platform/db";
+import { newId } from "../src/platform/ids";
+import { createNaiveOrderStore } from "./naive-order-store";
+
+/**
+ * The database layer alone, no RPC: N orders through the group-commit writer
+ * versus N orders through the naive one-transaction-per-order store, on the
+ * same database, each on its own goods row. Prints one JSON line.
+ */
+async function main() {
+  const [url, countText, periodId] = process.argv.slice(2);
+  const count = Number(countText);
+  const db = openDatabase(url);
+  const goods = async () => {
+    const id = newId();
+    await db.knex("flash_goods").insert({
+      flash_goods_id: id, period_id: periodId, goods_code: "bench", name: "bench", description: "", images: "[]", original_price: 2,
+      flash_price: 1, total_stock: count * 10, sold_stock: 0, limit_per_customer: 10_000, stars_required: 0, created_at: Date.now(),
+    });
+    return id;
+  };
+
+  // Durable writer: as the service drives it, many callers waiting at once.
+  const batched = await goods();
+  const writer = createOrderWriter(createOrderRepository(db), { maxBatch: 200, maxWaitMs: 2, maxInFlight: 4 });
+  const draft = (i: number): OrderDraft => {
+    const now = Date.now();
+    return {
+      orderId: newId(now), customerCode: `wb-${i % 5000}`, requestId: `wb-${i}`, flashGoodsId: batched, periodId, quantity: 1, unitPrice: 1,
+      totalAmount: 1, status: "PENDING_PAYMENT", createTime: now, payDeadline: now + 900_000, payTime: 0, paymentNo: "", limitPerCustomer: 10_000,
+    };
+  };
+  let next = 0;
+  let t0 = performance.now();
+  await Promise.all(Array.from({ length: 512 }, async () => {
+    while (next < count) {
+      const outcome = await writer.submit(draft(next++));
+      if (outcome.kind !== "CREATED") throw new Error(`writer refused: ${JSON.stringify(outcome)}`);
+    }
+  }));
+  const writerSeconds = (performance.now() - t0) / 1000;
+
+  // Naive: one transaction per order, 64 at a time (the pool's size decides).
+  const naiveGoods = await goods();
+  const placeOrder = createNaiveOrderStore(db.knex);
+  next = 0;
+  t0 = performance.now();
+  await Promise.all(Array.from({ length: 64 }, async () => {
+    while (next < count) {
+      const i = next++;
+      const r = await placeOrder(`nb-${i % 5000}`, naiveGoods, `nb-${i}`, 1);
+      if ("error" in r) throw new Error(r.error);
+    }
+  }));
+  const naiveSeconds = (performance.now() - t0) / 1000;
+
+  const sold = await db.knex("flash_goods").whereIn("flash_goods_id", [batched, naiveGoods]).select("flash_goods_id", "sold_stock");
+  await db.knex.destroy();
+  process.stdout.write(JSON.stringify({
+    orders: count,
+    writer_orders_per_s: count / writerSeconds,
+    naive_writer_orders_per_s: count / naiveSeconds,
+    writer_batches: writer.stats(),
+    sold: Object.fromEntries(sold.map((r: { flash_goods_id: string; sold_stock: number }) => [r.flash_goods_id === batched ? "writer" : "naive", r.sold_stock])),
+  }));
+}
+
+void main();
