@@ -23,6 +23,11 @@ async function main() {
     return id;
   };
 
+  const members = Array.from({ length: 5000 }, (_, i) => [`wb-${i}`, `nb-${i}`]).flat();
+  for (let i = 0; i < members.length; i += 1000) {
+    await db.knex("customers").insert(members.slice(i, i + 1000).map((customer_id) => ({ customer_id, status: "EFC", updated_at: Date.now() })));
+  }
+
   // Durable writer: as the service drives it, many callers waiting at once.
   const batched = await goods();
   const writer = createOrderWriter(createOrderRepository(db), { maxBatch: 200, maxWaitMs: 2, maxInFlight: 4 });
@@ -30,7 +35,7 @@ async function main() {
     const now = Date.now();
     return {
       orderId: newId(now), customerCode: `wb-${i % 5000}`, requestId: `wb-${i}`, flashGoodsId: batched, periodId, quantity: 1, unitPrice: 1,
-      totalAmount: 1, status: "PENDING_PAYMENT", createTime: now, payDeadline: now + 900_000, payTime: 0, paymentNo: "", limitPerCustomer: 10_000,
+      totalAmount: 1, status: "PENDING_PAYMENT", createTime: now, payDeadline: now + 900_000, payTime: 0, paymentNo: "", limitPerCustomer: 10_000, starsRequired: 0,
     };
   };
   let next = 0;

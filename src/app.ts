@@ -65,7 +65,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const upsertCustomer = makeUpsertCustomer({ customers });
   const createOrder = makeCreateOrder({
     catalog: createGoodsCatalog({ goods }),
-    customers, stars, orders, gate, gateSync, writer,
+    orders, gate, gateSync, writer,
     payWindowMs: config.payWindowMs,
   });
   const lifecycle = makeOrderLifecycle({ orders, gate });
@@ -84,7 +84,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     services: [
       starServiceBinding(makeStarUseCases({ stars, goods, customers }), logger),
       memberServiceBinding(makeGetCustomerByRef({ customers }), logger),
-      goodsServiceBinding(makeGoodsQueries({ goods, saleTimeZone: config.saleTimeZone }), logger),
+      goodsServiceBinding(makeGoodsQueries({ goods, saleTimeZone: config.saleTimeZone, readCacheMs: config.readCacheMs }), logger),
       orderServiceBinding(createOrder, lifecycle, logger),
       adminServiceBinding(goodsAdmin, upsertCustomer, logger),
     ],

@@ -29,6 +29,8 @@ for (const backend of ["sqlite", "mysql"] as Backend[]) {
       dbs = backend === "mysql" ? [first, openDatabase(fresh.url)] : [first];
       await migrateToLatest(dbs[0].knex);
       await dbs[0].knex("periods").insert({ period_id: "p", title: "t", start_time: 0, end_time: Date.now() + 3_600_000 });
+      const members = [...Array.from({ length: 100 }, (_, i) => `w-${i}`), "dup"];
+      await dbs[0].knex("customers").insert(members.map((customer_id) => ({ customer_id, status: "EFC", updated_at: Date.now() })));
     });
     after(async () => {
       for (const d of dbs) await d.knex.destroy();
@@ -46,7 +48,7 @@ for (const backend of ["sqlite", "mysql"] as Backend[]) {
 
     const draft = (flashGoodsId: string, customerCode: string, requestId: string, quantity: number, limit: number): OrderDraft => ({
       orderId: newId(), customerCode, requestId, flashGoodsId, periodId: "p", quantity, unitPrice: 1, totalAmount: quantity,
-      status: "PENDING_PAYMENT", createTime: Date.now(), payDeadline: Date.now() + 60_000, payTime: 0, paymentNo: "", limitPerCustomer: limit,
+      status: "PENDING_PAYMENT", createTime: Date.now(), payDeadline: Date.now() + 60_000, payTime: 0, paymentNo: "", limitPerCustomer: limit, starsRequired: 0,
     });
 
     it("when 600 drafts from 100 members (limit 2) race for 50 units through two writers, then exactly 50 units are committed and no member holds more than 2", async () => {

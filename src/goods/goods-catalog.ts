@@ -1,3 +1,4 @@
+import { createTtlCache } from "../platform/ttl-cache";
 import { type GoodsRepository, type GoodsWithPeriod, requireGoods } from "./goods";
 
 /**
@@ -5,20 +6,10 @@ import { type GoodsRepository, type GoodsWithPeriod, requireGoods } from "./good
  * total): read from the database once and kept for ttlMs, so an attempt on a
  * hot goods costs no database read. Live stock is never taken from here.
  */
-export function createGoodsCatalog({ goods, ttlMs = 5000, clock = Date.now }: { goods: GoodsRepository; ttlMs?: number; clock?: () => number }) {
-  const cache = new Map<string, { at: number; value: Promise<GoodsWithPeriod> }>();
+export function createGoodsCatalog({ goods, ttlMs = 5000 }: { goods: GoodsRepository; ttlMs?: number }) {
+  const cached = createTtlCache<GoodsWithPeriod>(ttlMs);
   return {
-    get(flashGoodsId: string): Promise<GoodsWithPeriod> {
-      const now = clock();
-      const hit = cache.get(flashGoodsId);
-      if (hit && now - hit.at < ttlMs) return hit.value;
-      const value = requireGoods(goods, flashGoodsId);
-      cache.set(flashGoodsId, { at: now, value });
-      // Failures (unknown goods, database down) are not remembered.
-      value.catch(() => cache.delete(flashGoodsId));
-      if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
-      return value;
-    },
+    get: (flashGoodsId: string) => cached(flashGoodsId, () => requireGoods(goods, flashGoodsId)),
   };
 }
 

@@ -1,5 +1,6 @@
 import { AppError, invalidArgument } from "../platform/errors";
 import { dayRange, isoDay } from "../platform/time";
+import { createTtlCache } from "../platform/ttl-cache";
 import { requireId, requirePage } from "../platform/validate";
 import { type GoodsRepository, requireGoods } from "./goods";
 import { type GoodsDetailView, type GoodsView, type PeriodView, viewGoods, viewGoodsDetail, viewPeriod } from "./goods-views";
@@ -7,11 +8,20 @@ import { type GoodsDetailView, type GoodsView, type PeriodView, viewGoods, viewG
 interface Deps {
   goods: GoodsRepository;
   saleTimeZone: string;
+  /** How long a goods list or detail may be served from memory (remainingStock at most this stale). */
+  readCacheMs: number;
   clock?: () => number;
 }
 
-/** The read side of goods: periods of a day, goods of a period, one goods. */
-export function makeGoodsQueries({ goods, saleTimeZone, clock = Date.now }: Deps) {
+/**
+ * The read side of goods: periods of a day, goods of a period, one goods.
+ * During a sale every member refreshes the same few pages: each answer is
+ * kept for readCacheMs, so a crowd of readers costs one query per page per
+ * interval instead of one per reader.
+ */
+export function makeGoodsQueries({ goods, saleTimeZone, readCacheMs, clock = Date.now }: Deps) {
+  const pages = createTtlCache<{ goods: GoodsView[]; total: number }>(readCacheMs);
+  const details = createTtlCache<GoodsDetailView>(readCacheMs);
   return {
     async queryPeriods(input: { date: string }): Promise<PeriodView[]> {
       const now = clock();
@@ -25,16 +35,21 @@ export function makeGoodsQueries({ goods, saleTimeZone, clock = Date.now }: Deps
     async queryGoodsByPeriod(input: { periodId: string; pageNo: number; pageSize: number }): Promise<{ goods: GoodsView[]; total: number }> {
       const periodId = requireId("periodId", input.periodId);
       const page = requirePage(input.pageNo, input.pageSize);
-      const period = await goods.findPeriod(periodId);
-      if (!period) throw new AppError("PERIOD_NOT_FOUND", "抢购活动段不存在 (period not found)");
-      const found = await goods.listGoodsByPeriod(periodId, page.offset, page.pageSize);
-      const now = clock();
-      return { goods: found.goods.map((g) => viewGoods(g, period, now)), total: found.total };
+      return pages(`${periodId} ${page.offset} ${page.pageSize}`, async () => {
+        const period = await goods.findPeriod(periodId);
+        if (!period) throw new AppError("PERIOD_NOT_FOUND", "抢购活动段不存在 (period not found)");
+        const found = await goods.listGoodsByPeriod(periodId, page.offset, page.pageSize);
+        const now = clock();
+        return { goods: found.goods.map((g) => viewGoods(g, period, now)), total: found.total };
+      });
     },
 
     async queryGoodsDetail(input: { flashGoodsId: string }): Promise<GoodsDetailView> {
-      const found = await requireGoods(goods, requireId("flashGoodsId", input.flashGoodsId));
-      return viewGoodsDetail(found.goods, found.period, clock());
+      const flashGoodsId = requireId("flashGoodsId", input.flashGoodsId);
+      return details(flashGoodsId, async () => {
+        const found = await requireGoods(goods, flashGoodsId);
+        return viewGoodsDetail(found.goods, found.period, clock());
+      });
     },
   };
 }

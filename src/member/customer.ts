@@ -23,8 +23,14 @@ export interface CustomerRef {
 
 /** Only an active (EFC) member may light up or order. */
 export function assertCustomerCanAct(customer: Customer): void {
-  if (customer.status === "FST") throw new AppError("CUSTOMER_FROZEN", "该会员已冻结 (member is frozen)");
-  if (customer.status === "CNL") throw new AppError("CUSTOMER_CANCELLED", "该会员已注销 (member is cancelled)");
+  if (customer.status === "FST") throw customerStatusError("CUSTOMER_FROZEN");
+  if (customer.status === "CNL") throw customerStatusError("CUSTOMER_CANCELLED");
+}
+
+export function customerStatusError(reason: "CUSTOMER_FROZEN" | "CUSTOMER_CANCELLED"): AppError {
+  return reason === "CUSTOMER_FROZEN"
+    ? new AppError("CUSTOMER_FROZEN", "该会员已冻结 (member is frozen)")
+    : new AppError("CUSTOMER_CANCELLED", "该会员已注销 (member is cancelled)");
 }
 
 export interface CustomerRepository {

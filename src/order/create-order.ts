@@ -1,13 +1,12 @@
 import { assertSaleOngoing, type FlashGoods } from "../goods/goods";
 import type { GoodsCatalog } from "../goods/goods-catalog";
-import { assertCustomerCanAct, requireCustomer, type CustomerRepository } from "../member/customer";
+import { customerStatusError } from "../member/customer";
 import { AppError } from "../platform/errors";
 import { newId } from "../platform/ids";
 import { requireId, requireIntegerInRange } from "../platform/validate";
-import type { StarRepository } from "../star/star";
 import type { GateSync } from "../stock/gate-sync";
 import type { Reservation, StockGate } from "../stock/stock-gate";
-import { type Order, type OrderDraft, type OrderRepository, requestKey } from "./order";
+import { type Order, type OrderDraft, type OrderRepository, type RejectReason, requestKey } from "./order";
 import type { OrderWriter } from "./order-writer";
 
 export interface CreateOrderInput {
@@ -22,8 +21,6 @@ type ValidInput = Required<Omit<CreateOrderInput, "quantity">> & { quantity: num
 
 interface Deps {
   catalog: GoodsCatalog;
-  customers: CustomerRepository;
-  stars: StarRepository;
   orders: OrderRepository;
   gate: StockGate;
   gateSync: GateSync;
@@ -39,12 +36,13 @@ const int32Max = 2_147_483_647;
 /**
  * CreateOrder, as a story: validate → the goods' fixed facts (cached) → the
  * sale is on → the gate reserves units (or turns the attempt away: sold out,
- * over the limit, or a repeat of a request) → the member may buy → the
- * group-commit writer decides in the database and commits → only then OK.
+ * over the limit, or a repeat of a request) → the group-commit writer decides
+ * in the database (member active, light-ups, limit, stock, request id) and
+ * commits → only then OK.
  * Any failure after the reservation gives the units back to the gate.
  */
 export function makeCreateOrder(deps: Deps) {
-  const { catalog, customers, stars, orders, gate, gateSync, writer, payWindowMs, clock = Date.now, duplicateWaitMs = 3000 } = deps;
+  const { catalog, orders, gate, gateSync, writer, payWindowMs, clock = Date.now, duplicateWaitMs = 3000 } = deps;
   /** Requests being processed in this process: repeats join them instead of racing. */
   const inFlight = new Map<string, { input: ValidInput; order: Promise<Order> }>();
 
@@ -94,7 +92,6 @@ export function makeCreateOrder(deps: Deps) {
   async function commitReserved(input: ValidInput, goods: FlashGoods, periodId: string, reservation: Reservation, now: number): Promise<Order> {
     let outcome;
     try {
-      await assertMayBuy(input.customerCode, goods);
       outcome = await writer.submit(draftOf(input, goods, periodId, now));
     } catch (err) {
       await gate.release(reservation, true).catch(() => undefined);
@@ -111,19 +108,7 @@ export function makeCreateOrder(deps: Deps) {
         return sameRequest(outcome.order, input);
       case "REJECTED":
         await gate.release(reservation, true).catch(() => undefined);
-        if (outcome.reason === "SOLD_OUT") throw new AppError("SOLD_OUT", "已抢光 (sold out)");
-        throw new AppError("LIMIT_EXCEEDED", "超过每人限购数量 (over the per-member limit)");
-    }
-  }
-
-  async function assertMayBuy(customerCode: string, goods: FlashGoods): Promise<void> {
-    const [customer, lit] = await Promise.all([
-      requireCustomer(customers, customerCode),
-      goods.starsRequired > 0 ? stars.countForTarget(goods.flashGoodsId, customerCode) : Promise.resolve(0),
-    ]);
-    assertCustomerCanAct(customer);
-    if (lit < goods.starsRequired) {
-      throw new AppError("STARS_REQUIRED", `还需 ${goods.starsRequired - lit} 位好友点亮 (more light-ups needed)`);
+        throw rejection(outcome.reason, goods);
     }
   }
 
@@ -143,6 +128,7 @@ export function makeCreateOrder(deps: Deps) {
       payTime: 0,
       paymentNo: "",
       limitPerCustomer: goods.limitPerCustomer,
+      starsRequired: goods.starsRequired,
     };
   }
 
@@ -164,6 +150,23 @@ export function makeCreateOrder(deps: Deps) {
   }
 
   return createOrder;
+}
+
+/** The database's verdict as the contract's error. */
+function rejection(reason: RejectReason, goods: FlashGoods): AppError {
+  switch (reason) {
+    case "SOLD_OUT":
+      return new AppError("SOLD_OUT", "已抢光 (sold out)");
+    case "LIMIT_EXCEEDED":
+      return new AppError("LIMIT_EXCEEDED", "超过每人限购数量 (over the per-member limit)");
+    case "STARS_REQUIRED":
+      return new AppError("STARS_REQUIRED", `需要 ${goods.starsRequired} 位好友点亮 (${goods.starsRequired} light-ups needed)`);
+    case "CUSTOMER_NOT_FOUND":
+      return new AppError("CUSTOMER_NOT_FOUND", "会员不存在 (member not found)");
+    case "CUSTOMER_FROZEN":
+    case "CUSTOMER_CANCELLED":
+      return customerStatusError(reason);
+  }
 }
 
 function validate(raw: CreateOrderInput): ValidInput {

@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import { affected, type Database, inTransaction } from "../platform/db";
-import { type CommitOutcome, type Order, type OrderDraft, type OrderRepository, type OrderStatus, liveStatuses, requestKey } from "./order";
+import { type CommitOutcome, type Order, type OrderDraft, type OrderRepository, type OrderStatus, type RejectReason, liveStatuses, requestKey } from "./order";
 
 interface OrderRow {
   order_id: string;
@@ -61,7 +61,39 @@ export function createOrderRepository(db: Database): OrderRepository {
       .andWhere("sold_stock", ">=", quantity)
       .decrement("sold_stock", quantity);
 
-  async function decideGoods(trx: Knex.Transaction, flashGoodsId: string, drafts: OrderDraft[], outcomes: Map<OrderDraft, CommitOutcome>) {
+  /** Why each member of the batch may not buy, if they may not (one query per batch, not per order). */
+  async function memberRefusals(trx: Knex.Transaction, drafts: OrderDraft[]): Promise<Map<string, RejectReason>> {
+    const codes = [...new Set(drafts.map((d) => d.customerCode))];
+    const rows: { customer_id: string; status: string }[] = await trx("customers").whereIn("customer_id", codes).select("customer_id", "status");
+    const status = new Map(rows.map((r) => [r.customer_id, r.status]));
+    const refusals = new Map<string, RejectReason>();
+    for (const code of codes) {
+      const s = status.get(code);
+      if (s === undefined) refusals.set(code, "CUSTOMER_NOT_FOUND");
+      else if (s === "FST") refusals.set(code, "CUSTOMER_FROZEN");
+      else if (s === "CNL") refusals.set(code, "CUSTOMER_CANCELLED");
+    }
+    return refusals;
+  }
+
+  /** Light-ups per member for one goods, when the goods needs any. */
+  async function starCounts(trx: Knex.Transaction, flashGoodsId: string, drafts: OrderDraft[]): Promise<Map<string, number>> {
+    if (!drafts.some((d) => d.starsRequired > 0)) return new Map();
+    const rows: { star_target: string; n: unknown }[] = await trx("stars")
+      .where("flash_goods_id", flashGoodsId)
+      .whereIn("star_target", [...new Set(drafts.map((d) => d.customerCode))])
+      .groupBy("star_target")
+      .select("star_target", trx.raw("count(*) as n"));
+    return new Map(rows.map((r) => [r.star_target, Number(r.n)]));
+  }
+
+  async function decideGoods(
+    trx: Knex.Transaction,
+    flashGoodsId: string,
+    drafts: OrderDraft[],
+    refusals: Map<string, RejectReason>,
+    outcomes: Map<OrderDraft, CommitOutcome>,
+  ) {
     const wanted = drafts.reduce((sum, d) => sum + d.quantity, 0);
     // Fast path: the gate admitted no more than is left, so one guarded update
     // takes the whole group's units (and the row lock that serialises every
@@ -86,7 +118,7 @@ export function createOrderRepository(db: Database): OrderRepository {
     const requestIds = [...new Set(drafts.map((d) => d.requestId))];
     // Both reads run under the goods row lock, so no other writer of this goods
     // can change what they see before we commit.
-    const [existingRows, heldRows] = await Promise.all([
+    const [existingRows, heldRows, stars] = await Promise.all([
       trx<OrderRow>("orders").whereIn("customer_code", customers).whereIn("request_id", requestIds),
       trx("orders")
         .where("flash_goods_id", flashGoodsId)
@@ -94,6 +126,7 @@ export function createOrderRepository(db: Database): OrderRepository {
         .whereIn("status", liveStatuses)
         .groupBy("customer_code")
         .select("customer_code", trx.raw("sum(quantity) as held")),
+      starCounts(trx, flashGoodsId, drafts),
     ]);
     const existing = new Map(existingRows.map((r) => [requestKey(r.customer_code, r.request_id), toOrder(r)]));
     const held = new Map<string, number>(heldRows.map((r: { customer_code: string; held: unknown }) => [r.customer_code, Number(r.held)]));
@@ -103,6 +136,15 @@ export function createOrderRepository(db: Database): OrderRepository {
       const found = existing.get(requestKey(draft.customerCode, draft.requestId));
       if (found) {
         outcomes.set(draft, { kind: "EXISTING", order: found });
+        continue;
+      }
+      const refusal = refusals.get(draft.customerCode);
+      if (refusal) {
+        outcomes.set(draft, { kind: "REJECTED", reason: refusal });
+        continue;
+      }
+      if ((stars.get(draft.customerCode) ?? 0) < draft.starsRequired) {
+        outcomes.set(draft, { kind: "REJECTED", reason: "STARS_REQUIRED" });
         continue;
       }
       const mine = held.get(draft.customerCode) ?? 0;
@@ -148,9 +190,10 @@ export function createOrderRepository(db: Database): OrderRepository {
       // committed; REPEATABLE READ would pin a snapshot from before later locks.
       // The writer, not inTransaction, retries a failed batch.
       await knex.transaction(async (trx) => {
+        const refusals = await memberRefusals(trx, drafts);
         // Goods rows are always locked in id order so two batches cannot deadlock.
         for (const flashGoodsId of [...byGoods.keys()].sort()) {
-          await decideGoods(trx, flashGoodsId, byGoods.get(flashGoodsId)!, outcomes);
+          await decideGoods(trx, flashGoodsId, byGoods.get(flashGoodsId)!, refusals, outcomes);
         }
         const rows = drafts.filter((d) => outcomes.get(d)?.kind === "CREATED").map(toRow);
         for (let i = 0; i < rows.length; i += insertChunk) {
@@ -255,6 +298,6 @@ export function createOrderRepository(db: Database): OrderRepository {
 }
 
 function stripDraft(draft: OrderDraft): Order {
-  const { limitPerCustomer: _limit, ...order } = draft;
+  const { limitPerCustomer: _limit, starsRequired: _stars, ...order } = draft;
   return order;
 }

@@ -19,13 +19,17 @@ export interface Order {
 /** An order about to be committed, with the goods' rules the database must enforce. */
 export interface OrderDraft extends Order {
   limitPerCustomer: number;
+  starsRequired: number;
 }
+
+/** Why the database turned a draft away. */
+export type RejectReason = "SOLD_OUT" | "LIMIT_EXCEEDED" | "CUSTOMER_NOT_FOUND" | "CUSTOMER_FROZEN" | "CUSTOMER_CANCELLED" | "STARS_REQUIRED";
 
 export type CommitOutcome =
   | { kind: "CREATED"; order: Order }
   /** The (customerCode, requestId) already had an order: this is it (maybe for another payload). */
   | { kind: "EXISTING"; order: Order }
-  | { kind: "REJECTED"; reason: "SOLD_OUT" | "LIMIT_EXCEEDED" };
+  | { kind: "REJECTED"; reason: RejectReason };
 
 /** Units of one goods held by live orders, as the database knows it. */
 export interface StockSnapshot {
@@ -40,8 +44,9 @@ export interface StockSnapshot {
 export interface OrderRepository {
   /**
    * Commits drafts in one transaction (group commit) and decides each one in
-   * the database: guarded stock update, per-member limit under the goods' row
-   * lock, (customerCode, requestId) unique key. Outcomes are in draft order.
+   * the database: the member is active and has its light-ups, guarded stock
+   * update, per-member limit under the goods' row lock, (customerCode,
+   * requestId) unique key. Outcomes are in draft order.
    */
   commitBatch(drafts: OrderDraft[]): Promise<CommitOutcome[]>;
   findByRequest(customerCode: string, requestId: string): Promise<Order | undefined>;

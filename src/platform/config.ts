@@ -29,6 +29,8 @@ export interface Config {
   reconcileIntervalMs: number;
   /** RESERVATION_STALE_MS: a gate reservation in flight longer than this was stranded by a crash and goes back on sale (default 15000). */
   reservationStaleMs: number;
+  /** READ_CACHE_MS: how long goods lists and details may be served from memory; remainingStock is at most this stale (default 250; 0 = off). */
+  readCacheMs: number;
   /** DEMO_DATA: `auto` (default: on the embedded SQLite default only, add a demo sale when no period starts today), `always` or `never`. */
   demoData: "auto" | "always" | "never";
   /** LOG_LEVEL: `debug`, `info` (default), `warn` or `error`. */
@@ -53,6 +55,7 @@ export function loadConfig(env: Env = process.env): Config {
     expiryIntervalMs: integer(env, "EXPIRY_INTERVAL_MS", 5000, 50, 3_600_000),
     reconcileIntervalMs: integer(env, "RECONCILE_INTERVAL_MS", 10_000, 50, 3_600_000),
     reservationStaleMs: integer(env, "RESERVATION_STALE_MS", 15_000, 1000, 3_600_000),
+    readCacheMs: integer(env, "READ_CACHE_MS", 250, 0, 60_000),
     demoData: oneOf(env, "DEMO_DATA", "auto", ["auto", "always", "never"] as const),
     logLevel: oneOf(env, "LOG_LEVEL", "info", ["debug", "info", "warn", "error"] as const),
   };

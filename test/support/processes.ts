@@ -17,8 +17,8 @@ export interface ServiceProcess {
 }
 
 /** The service as its own process (`node --import tsx src/main.ts`), as operations run it. */
-export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+export async function spawnService(env: Record<string, string>, entry = "src/main.ts"): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
     cwd: root,
     env: { ...process.env, GRPC_PORT: "0", HTTP_PORT: "0", DEMO_DATA: "never", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "ignore", "pipe"],

@@ -23,7 +23,8 @@ export interface TestService {
 export async function startTestService(backend: Backend, env: Record<string, string> = {}): Promise<TestService> {
   const db = await freshDatabase(backend);
   const redis = backend === "mysql" ? { REDIS_URL: testRedisUrl } : {};
-  const config = loadConfig({ DATABASE_URL: db.url, GRPC_PORT: "0", HTTP_PORT: "0", DEMO_DATA: "never", ...redis, ...env });
+  // READ_CACHE_MS 0: tests read their own writes at once (the cache has its own test).
+  const config = loadConfig({ DATABASE_URL: db.url, GRPC_PORT: "0", HTTP_PORT: "0", DEMO_DATA: "never", READ_CACHE_MS: "0", ...redis, ...env });
   let service: RunningService;
   try {
     service = await startService(config, createLogger("error"));
