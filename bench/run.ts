@@ -109,7 +109,7 @@ async function main() {
   try {
     log(`service on MySQL (${dbName}) + Redis (${redisUrl}), ${loadProcesses} load processes × ${concurrency / loadProcesses} concurrency, ${quick ? "quick" : "full"} run`);
     const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${join(outDir, "profiles")}`] : [];
-    const service = await spawnService({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_OPTIONS: profile.join(" ") });
+    const service = await spawnService({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }, "src/main.ts", profile);
     procs.push(service);
     const naive = await spawnNaive(databaseUrl);
     procs.push(naive);

@@ -1,6 +1,7 @@
 import { createOrderRepository } from "../src/order/order-repository";
 import { createOrderWriter } from "../src/order/order-writer";
 import type { OrderDraft } from "../src/order/order";
+import { loadConfig } from "../src/platform/config";
 import { openDatabase } from "../src/platform/db";
 import { newId } from "../src/platform/ids";
 import { createNaiveOrderStore } from "./naive-order-store";
@@ -30,7 +31,9 @@ async function main() {
 
   // Durable writer: as the service drives it, many callers waiting at once.
   const batched = await goods();
-  const writer = createOrderWriter(createOrderRepository(db), { maxBatch: 200, maxWaitMs: 2, maxInFlight: 4 });
+  // The service's own defaults (ORDER_BATCH_MAX, ORDER_BATCH_WAIT_MS), as it runs in production.
+  const config = loadConfig({});
+  const writer = createOrderWriter(createOrderRepository(db), { maxBatch: config.orderBatchMax, maxWaitMs: config.orderBatchWaitMs, maxInFlight: 4 });
   const draft = (i: number): OrderDraft => {
     const now = Date.now();
     return {
@@ -40,7 +43,7 @@ async function main() {
   };
   let next = 0;
   let t0 = performance.now();
-  await Promise.all(Array.from({ length: 512 }, async () => {
+  await Promise.all(Array.from({ length: 2048 }, async () => {
     while (next < count) {
       const outcome = await writer.submit(draft(next++));
       if (outcome.kind !== "CREATED") throw new Error(`writer refused: ${JSON.stringify(outcome)}`);

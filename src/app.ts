@@ -58,7 +58,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const writer = createOrderWriter(orders, {
     maxBatch: config.orderBatchMax,
     maxWaitMs: config.orderBatchWaitMs,
-    maxInFlight: db.dialect === "sqlite" ? 1 : 4,
+    maxInFlight: db.dialect === "sqlite" ? 1 : config.orderBatchesInFlight,
   });
 
   const goodsAdmin = makeGoodsAdmin({ goods, onGoodsCreated: (g) => gateSync.loadGoods(g.flashGoodsId).then(() => undefined) });

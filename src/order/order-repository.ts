@@ -114,22 +114,19 @@ export function createOrderRepository(db: Database): OrderRepository {
       left = row ? row.total_stock - row.sold_stock : 0;
     }
 
-    const customers = [...new Set(drafts.map((d) => d.customerCode))];
-    const requestIds = [...new Set(drafts.map((d) => d.requestId))];
-    // Both reads run under the goods row lock, so no other writer of this goods
-    // can change what they see before we commit.
-    const [existingRows, heldRows, stars] = await Promise.all([
-      trx<OrderRow>("orders").whereIn("customer_code", customers).whereIn("request_id", requestIds),
-      trx("orders")
-        .where("flash_goods_id", flashGoodsId)
-        .whereIn("customer_code", customers)
-        .whereIn("status", liveStatuses)
-        .groupBy("customer_code")
-        .select("customer_code", trx.raw("sum(quantity) as held")),
+    // One read, under the goods row lock (so no other writer of this goods can
+    // change it before we commit): these members' orders of this goods, which
+    // give both the requests already ordered and the units each member holds.
+    // A request reused on another goods is caught by the unique key instead.
+    const [rows, stars] = await Promise.all([
+      trx<OrderRow>("orders").where("flash_goods_id", flashGoodsId).whereIn("customer_code", [...new Set(drafts.map((d) => d.customerCode))]),
       starCounts(trx, flashGoodsId, drafts),
     ]);
-    const existing = new Map(existingRows.map((r) => [requestKey(r.customer_code, r.request_id), toOrder(r)]));
-    const held = new Map<string, number>(heldRows.map((r: { customer_code: string; held: unknown }) => [r.customer_code, Number(r.held)]));
+    const existing = new Map(rows.map((r) => [requestKey(r.customer_code, r.request_id), toOrder(r)]));
+    const held = new Map<string, number>();
+    for (const r of rows) {
+      if (liveStatuses.includes(r.status as OrderStatus)) held.set(r.customer_code, (held.get(r.customer_code) ?? 0) + r.quantity);
+    }
 
     let granted = 0;
     for (const draft of drafts) {
@@ -185,10 +182,9 @@ export function createOrderRepository(db: Database): OrderRepository {
         if (group) group.push(d);
         else byGoods.set(d.flashGoodsId, [d]);
       }
-      // READ COMMITTED (inTransaction): every read in decideGoods runs after
-      // the goods row is locked and must see what the previous lock holder
-      // committed; REPEATABLE READ would pin a snapshot from before later locks.
-      // The writer, not inTransaction, retries a failed batch.
+      // MySQL sessions run at READ COMMITTED (platform/db.ts): every read in
+      // decideGoods runs after the goods row is locked and must see what the
+      // previous lock holder committed. The writer retries a failed batch.
       await knex.transaction(async (trx) => {
         const refusals = await memberRefusals(trx, drafts);
         // Goods rows are always locked in id order so two batches cannot deadlock.
@@ -199,7 +195,7 @@ export function createOrderRepository(db: Database): OrderRepository {
         for (let i = 0; i < rows.length; i += insertChunk) {
           await trx("orders").insert(rows.slice(i, i + insertChunk));
         }
-      }, db.dialect === "mysql" ? { isolationLevel: "read committed" } : undefined);
+      });
       return drafts.map((d) => outcomes.get(d)!);
     },
 

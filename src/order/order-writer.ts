@@ -56,7 +56,10 @@ export function createOrderWriter(repo: OrderRepository, options: OrderWriterOpt
       inFlight++;
       void commit(batch).finally(() => {
         inFlight--;
-        if (queue.length > 0) flush();
+        // Wait (up to maxWaitMs) for company rather than start at once with
+        // the few that queued meanwhile: the callers this batch just answered
+        // are about to send the next wave, and it should ride one transaction.
+        if (queue.length > 0) schedule();
         else if (inFlight === 0) for (const done of idle.splice(0)) done();
       });
     }
@@ -77,6 +80,12 @@ export function createOrderWriter(repo: OrderRepository, options: OrderWriterOpt
       if (!retried && (isUniqueViolation(err) || isRetryable(err))) {
         for (const w of batch) await commit([w], true);
         return;
+      }
+      if (batch.length === 1 && isUniqueViolation(err)) {
+        // Alone and still a duplicate: the request already has its order
+        // (maybe on another goods, which the batch's read does not cover).
+        const order = await repo.findByRequest(batch[0].draft.customerCode, batch[0].draft.requestId).catch(() => undefined);
+        if (order) return batch[0].resolve({ kind: "EXISTING", order });
       }
       for (const w of batch) w.reject(err);
     }

@@ -19,10 +19,12 @@ export interface Config {
   saleTimeZone: string;
   /** PAY_WINDOW_MS: how long an order waits for payment before it expires (default 900000 = 15 min). */
   payWindowMs: number;
-  /** ORDER_BATCH_MAX: most orders committed in one transaction by the group-commit writer (default 200). */
+  /** ORDER_BATCH_MAX: most orders committed in one transaction by the group-commit writer (default 500). */
   orderBatchMax: number;
   /** ORDER_BATCH_WAIT_MS: longest a winner waits for its batch to fill before it is committed (default 2). */
   orderBatchWaitMs: number;
+  /** ORDER_BATCHES_IN_FLIGHT: batches committing at once on MySQL (default 1: one batch already carries every goods, and batches of one hot goods would only queue on its row lock; the embedded SQLite default always uses 1). */
+  orderBatchesInFlight: number;
   /** EXPIRY_INTERVAL_MS: how often unpaid orders past their deadline are expired (default 5000). */
   expiryIntervalMs: number;
   /** RECONCILE_INTERVAL_MS: how often the stock gate is rebuilt from the database (default 10000). */
@@ -50,8 +52,9 @@ export function loadConfig(env: Env = process.env): Config {
     httpPort: integer(env, "HTTP_PORT", 9020, 0, 65535),
     saleTimeZone: text(env, "SALE_TIME_ZONE", "Asia/Shanghai"),
     payWindowMs: integer(env, "PAY_WINDOW_MS", 15 * 60_000, 1, 7 * 24 * 3_600_000),
-    orderBatchMax: integer(env, "ORDER_BATCH_MAX", 200, 1, 5000),
+    orderBatchMax: integer(env, "ORDER_BATCH_MAX", 500, 1, 5000),
     orderBatchWaitMs: integer(env, "ORDER_BATCH_WAIT_MS", 2, 0, 1000),
+    orderBatchesInFlight: integer(env, "ORDER_BATCHES_IN_FLIGHT", 1, 1, 64),
     expiryIntervalMs: integer(env, "EXPIRY_INTERVAL_MS", 5000, 50, 3_600_000),
     reconcileIntervalMs: integer(env, "RECONCILE_INTERVAL_MS", 10_000, 50, 3_600_000),
     reservationStaleMs: integer(env, "RESERVATION_STALE_MS", 15_000, 1000, 3_600_000),

@@ -47,7 +47,17 @@ export function openDatabase(databaseUrl: string): Database {
       // Times are stored as epoch-millisecond BIGINTs; they fit a JS number exactly.
       supportBigNumbers: true,
     },
-    pool: { min: 0, max: Number(url.searchParams.get("pool") ?? 20) },
+    pool: {
+      min: 0,
+      max: Number(url.searchParams.get("pool") ?? 20),
+      // READ COMMITTED for every transaction of the service: reads that follow
+      // a lock (the order batch, cancel, expiry) must see what the previous
+      // holder committed, and inserts take no gap locks that deadlock
+      // concurrent writers. Set once per connection, not per transaction.
+      afterCreate(conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
+        conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", (err) => done(err, conn));
+      },
+    },
     acquireConnectionTimeout: 3000,
   });
   return { knex, dialect: "mysql" };
@@ -65,16 +75,14 @@ export function affected(result: number | unknown): number {
 }
 
 /**
- * A transaction at READ COMMITTED on MySQL (so reads after a lock see what the
- * previous holder committed, and inserts take no gap locks that deadlock
- * concurrent writers), retried a few times when MySQL picks it as a deadlock
- * victim. SQLite runs transactions one at a time on its single connection.
+ * A transaction (READ COMMITTED on MySQL, see openDatabase), retried a few
+ * times when MySQL picks it as a deadlock victim. SQLite runs transactions one
+ * at a time on its single connection.
  */
 export async function inTransaction<T>(db: Database, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-  const config: Knex.TransactionConfig | undefined = db.dialect === "mysql" ? { isolationLevel: "read committed" } : undefined;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.knex.transaction(work, config);
+      return await db.knex.transaction(work);
     } catch (err) {
       if (!isDeadlock(err) || attempt >= 4) throw err;
       await new Promise((r) => setTimeout(r, 5 * attempt));

@@ -17,8 +17,11 @@ export interface ServiceProcess {
 }
 
 /** The service as its own process (`node --import tsx src/main.ts`), as operations run it. */
-export async function spawnService(env: Record<string, string>, entry = "src/main.ts"): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+/** The heap cap `npm start` runs with (package.json): V8 otherwise grows the heap lazily far past what the service needs. */
+const startFlags = ["--max-old-space-size=192"];
+
+export async function spawnService(env: Record<string, string>, entry = "src/main.ts", nodeArgs: string[] = []): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [...startFlags, ...nodeArgs, "--import", "tsx", entry], {
     cwd: root,
     env: { ...process.env, GRPC_PORT: "0", HTTP_PORT: "0", DEMO_DATA: "never", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "ignore", "pipe"],
