@@ -61,21 +61,6 @@ export function createOrderRepository(db: Database): OrderRepository {
       .andWhere("sold_stock", ">=", quantity)
       .decrement("sold_stock", quantity);
 
-  /** Why each member of the batch may not buy, if they may not (one query per batch, not per order). */
-  async function memberRefusals(trx: Knex.Transaction, drafts: OrderDraft[]): Promise<Map<string, RejectReason>> {
-    const codes = [...new Set(drafts.map((d) => d.customerCode))];
-    const rows: { customer_id: string; status: string }[] = await trx("customers").whereIn("customer_id", codes).select("customer_id", "status");
-    const status = new Map(rows.map((r) => [r.customer_id, r.status]));
-    const refusals = new Map<string, RejectReason>();
-    for (const code of codes) {
-      const s = status.get(code);
-      if (s === undefined) refusals.set(code, "CUSTOMER_NOT_FOUND");
-      else if (s === "FST") refusals.set(code, "CUSTOMER_FROZEN");
-      else if (s === "CNL") refusals.set(code, "CUSTOMER_CANCELLED");
-    }
-    return refusals;
-  }
-
   /** Light-ups per member for one goods, when the goods needs any. */
   async function starCounts(trx: Knex.Transaction, flashGoodsId: string, drafts: OrderDraft[]): Promise<Map<string, number>> {
     if (!drafts.some((d) => d.starsRequired > 0)) return new Map();
@@ -91,7 +76,6 @@ export function createOrderRepository(db: Database): OrderRepository {
     trx: Knex.Transaction,
     flashGoodsId: string,
     drafts: OrderDraft[],
-    refusals: Map<string, RejectReason>,
     outcomes: Map<OrderDraft, CommitOutcome>,
   ) {
     const wanted = drafts.reduce((sum, d) => sum + d.quantity, 0);
@@ -115,19 +99,26 @@ export function createOrderRepository(db: Database): OrderRepository {
     }
 
     // One read, under the goods row lock (so no other writer of this goods can
-    // change it before we commit): these members' orders of this goods, which
-    // give both the requests already ordered and the units each member holds.
-    // A request reused on another goods is caught by the unique key instead.
+    // change it before we commit): each member's status with their orders of
+    // this goods, which give both the requests already ordered and the units
+    // held. A request reused on another goods is caught by the unique key.
+    const members = [...new Set(drafts.map((d) => d.customerCode))];
     const [rows, stars] = await Promise.all([
-      trx<OrderRow>("orders").where("flash_goods_id", flashGoodsId).whereIn("customer_code", [...new Set(drafts.map((d) => d.customerCode))]),
+      trx("customers as c")
+        .leftJoin("orders as o", (join) => join.on("o.customer_code", "c.customer_id").andOnVal("o.flash_goods_id", flashGoodsId))
+        .whereIn("c.customer_id", members)
+        .select("c.customer_id as member", "c.status as member_status", "o.*"),
       starCounts(trx, flashGoodsId, drafts),
     ]);
-    const existing = new Map(rows.map((r) => [requestKey(r.customer_code, r.request_id), toOrder(r)]));
+    const statuses = new Map<string, string>();
+    const existing = new Map<string, Order>();
     const held = new Map<string, number>();
-    for (const r of rows) {
+    for (const r of rows as (OrderRow & { member: string; member_status: string })[]) {
+      statuses.set(r.member, r.member_status);
+      if (!r.order_id) continue;
+      existing.set(requestKey(r.customer_code, r.request_id), toOrder(r));
       if (liveStatuses.includes(r.status as OrderStatus)) held.set(r.customer_code, (held.get(r.customer_code) ?? 0) + r.quantity);
     }
-
     let granted = 0;
     for (const draft of drafts) {
       const found = existing.get(requestKey(draft.customerCode, draft.requestId));
@@ -135,7 +126,7 @@ export function createOrderRepository(db: Database): OrderRepository {
         outcomes.set(draft, { kind: "EXISTING", order: found });
         continue;
       }
-      const refusal = refusals.get(draft.customerCode);
+      const refusal = memberRefusal(statuses.get(draft.customerCode));
       if (refusal) {
         outcomes.set(draft, { kind: "REJECTED", reason: refusal });
         continue;
@@ -186,10 +177,9 @@ export function createOrderRepository(db: Database): OrderRepository {
       // decideGoods runs after the goods row is locked and must see what the
       // previous lock holder committed. The writer retries a failed batch.
       await knex.transaction(async (trx) => {
-        const refusals = await memberRefusals(trx, drafts);
         // Goods rows are always locked in id order so two batches cannot deadlock.
         for (const flashGoodsId of [...byGoods.keys()].sort()) {
-          await decideGoods(trx, flashGoodsId, byGoods.get(flashGoodsId)!, refusals, outcomes);
+          await decideGoods(trx, flashGoodsId, byGoods.get(flashGoodsId)!, outcomes);
         }
         const rows = drafts.filter((d) => outcomes.get(d)?.kind === "CREATED").map(toRow);
         for (let i = 0; i < rows.length; i += insertChunk) {
@@ -291,6 +281,14 @@ export function createOrderRepository(db: Database): OrderRepository {
       };
     },
   };
+}
+
+/** Only an active (EFC) member may buy; read in the same transaction as the order. */
+function memberRefusal(status: string | undefined): RejectReason | undefined {
+  if (status === undefined) return "CUSTOMER_NOT_FOUND";
+  if (status === "FST") return "CUSTOMER_FROZEN";
+  if (status === "CNL") return "CUSTOMER_CANCELLED";
+  return undefined;
 }
 
 function stripDraft(draft: OrderDraft): Order {
