@@ -76,7 +76,7 @@ for (const backend of ["sqlite", "mysql"] as Backend[]) {
       assert.equal(s.liveUnits, outcomes.paid);
     });
 
-    it("when the same requestId is sent 50 times at once, then one order is created and all 50 calls return it", async () => {
+    it("when the same requestId is sent 50 times at once, then one order is created and all 50 calls return it; reused with another payload or goods it is REQUEST_ID_CONFLICT", async () => {
       const goods = await goodsOnSale(svc.clients, { totalStock: 10 });
       const calls = Array.from({ length: 50 }, () =>
         svc.clients.order.createOrder({ customerCode: "lc-b", flashGoodsId: goods.flashGoodsId, requestId: "same-50" }),
@@ -91,6 +91,10 @@ for (const backend of ["sqlite", "mysql"] as Backend[]) {
       assert.equal(again.order!.orderId, [...ids][0], "a later retry returns it too");
       const conflict = await grpcFailure(svc.clients.order.createOrder({ customerCode: "lc-b", flashGoodsId: goods.flashGoodsId, requestId: "same-50", quantity: 2 }));
       assert.equal(conflict.reason, "REQUEST_ID_CONFLICT");
+      const other = await goodsOnSale(svc.clients, { totalStock: 10 });
+      const elsewhere = await grpcFailure(svc.clients.order.createOrder({ customerCode: "lc-b", flashGoodsId: other.flashGoodsId, requestId: "same-50" }));
+      assert.equal(elsewhere.reason, "REQUEST_ID_CONFLICT", "the same requestId on another goods is another payload");
+      assert.equal((await checker.stock(other.flashGoodsId)).sold, 0, "and takes no unit there");
     });
   });
 }

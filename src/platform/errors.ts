@@ -33,7 +33,13 @@ export class AppError extends Error {
     /** JSON name of the offending field, for argument errors. */
     readonly field?: string,
   ) {
+    // An AppError is an answer, not a bug: most of a flash crowd ends in
+    // SOLD_OUT, and capturing a stack for each costs more than the rest of
+    // the rejection. Unexpected errors keep their stacks (they are not AppErrors).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = "AppError";
   }
 }

@@ -59,18 +59,29 @@ export function toAppError(err: unknown, logger: Logger, method: string): AppErr
   return new AppError("INTERNAL", "内部错误 (internal error)");
 }
 
+/** Encoded details per distinct error: a crowd gets the same few answers thousands of times. */
+const encodedDetails = new Map<string, Buffer>();
+
+function detailsOf(err: AppError, code: status): Buffer {
+  const key = `${err.reason}\u0000${err.field ?? ""}\u0000${err.message}`;
+  let details = encodedDetails.get(key);
+  if (!details) {
+    const metadata: Record<string, string> = { code: businessCode(err.reason) };
+    if (err.field) metadata.field = err.field;
+    const info = ErrorInfo.encode({ reason: err.reason, domain: "flashsale", metadata }).finish();
+    details = Buffer.from(
+      Status.encode({ code, message: err.message, details: [{ typeUrl: "type.googleapis.com/google.rpc.ErrorInfo", value: Buffer.from(info) }] }).finish(),
+    );
+    if (encodedDetails.size >= 1000) encodedDetails.clear();
+    encodedDetails.set(key, details);
+  }
+  return details;
+}
+
 /** An AppError as a gRPC status whose details carry google.rpc.Status with one ErrorInfo. */
 export function toServiceError(err: AppError): Partial<ServiceError> {
   const code = grpcCodes[err.reason];
-  const metadata: Record<string, string> = { code: businessCode(err.reason) };
-  if (err.field) metadata.field = err.field;
-  const info = ErrorInfo.encode({ reason: err.reason, domain: "flashsale", metadata }).finish();
-  const details = Status.encode({
-    code,
-    message: err.message,
-    details: [{ typeUrl: "type.googleapis.com/google.rpc.ErrorInfo", value: Buffer.from(info) }],
-  }).finish();
   const trailers = new Metadata();
-  trailers.set("grpc-status-details-bin", Buffer.from(details));
+  trailers.set("grpc-status-details-bin", detailsOf(err, code));
   return { code, details: err.message, metadata: trailers };
 }
