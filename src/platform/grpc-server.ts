@@ -13,6 +13,37 @@ export interface ServiceBinding {
   implementation: grpc.UntypedServiceImplementation;
 }
 
+/**
+ * Lets a handler answer with bytes it already encoded (see encodedOnce): hot
+ * reads that every member refreshes are encoded once per cache interval, not
+ * once per call.
+ */
+function acceptingEncoded(definition: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  return Object.fromEntries(
+    Object.entries(definition).map(([name, method]) => [
+      name,
+      { ...method, responseSerialize: (value: unknown) => (Buffer.isBuffer(value) ? value : method.responseSerialize(value)) },
+    ]),
+  ) as grpc.ServiceDefinition;
+}
+
+const encodings = new WeakMap<object, Buffer>();
+
+/**
+ * The response for a cached view, encoded once for as long as the view lives
+ * (the read cache keeps one view object per interval). Typed as the message
+ * so handlers stay typed; the server sends the bytes as they are.
+ */
+export function encodedOnce<Res>(view: object, encode: () => Uint8Array): Res {
+  let bytes = encodings.get(view);
+  if (!bytes) {
+    const encoded = encode();
+    bytes = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+    encodings.set(view, bytes);
+  }
+  return bytes as unknown as Res;
+}
+
 /** Call facts a use case may need, free of gRPC types. */
 export interface CallContext {
   metadata: grpc.Metadata;
@@ -55,7 +86,7 @@ export function createGrpcServer({ services, descriptorSet, maxMessageBytes }: G
     "grpc.max_send_message_length": 16 * 1024 * 1024,
     "grpc.keepalive_permit_without_calls": 1,
   });
-  for (const s of services) server.addService(s.definition, s.implementation);
+  for (const s of services) server.addService(acceptingEncoded(s.definition), s.implementation);
 
   const health = new HealthImplementation({ "": "NOT_SERVING" });
   health.addToServer(server);
