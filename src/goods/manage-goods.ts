@@ -10,19 +10,8 @@ export interface CreatePeriodInput {
   endTime: number;
 }
 
-export interface CreateFlashGoodsInput {
-  periodId: string;
-  goodsCode: string;
-  name: string;
-  image: string;
-  description: string;
-  images: string[];
-  originalPrice: number;
-  flashPrice: number;
-  totalStock: number;
-  limitPerCustomer: number;
-  starsRequired: number;
-}
+/** A goods as operations describe it: everything but what the service assigns. */
+export type CreateFlashGoodsInput = Omit<FlashGoods, "flashGoodsId" | "soldStock" | "createdAt">;
 
 interface Deps {
   goods: GoodsRepository;

@@ -3,16 +3,8 @@ import { invalidArgument } from "../platform/errors";
 import { optionalText, requireId, requireText } from "../platform/validate";
 import type { Customer, CustomerRef, CustomerRepository, CustomerStatus } from "./customer";
 
-export interface UpsertCustomerInput {
-  customerId: string;
-  name: string;
-  cardCode: string;
-  mobile: string;
-  birthday: number;
-  sex: string;
-  status: string;
-  refs: CustomerRef[];
-}
+/** A member as operations describe it; status is checked here, so it arrives as text. */
+export type UpsertCustomerInput = Omit<Customer, "status"> & { status: string; refs: CustomerRef[] };
 
 /** Operations: create a member, or update it, with its channel references. */
 export function makeUpsertCustomer({ customers }: { customers: CustomerRepository }) {
