@@ -22,7 +22,9 @@ import { createOrderRepository } from "./order/order-repository";
 import { createOrderWriter } from "./order/order-writer";
 import type { Config } from "./platform/config";
 import { openDatabase } from "./platform/db";
-import { createGrpcServer } from "./platform/grpc-server";
+import { type CallGuard, createGrpcServer } from "./platform/grpc-server";
+import { authorize } from "./auth/access-policy";
+import { createAuthenticator } from "./auth/authenticate";
 import { every } from "./platform/jobs";
 import type { Logger } from "./platform/logger";
 import { createStarRepository } from "./star/star-repository";
@@ -80,6 +82,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const descriptorSet = readFileSync(descriptorSetPath);
   const grpcServer = createGrpcServer({
     descriptorSet,
+    logger,
+    guard: await callGuard(config),
     maxMessageBytes,
     services: [
       starServiceBinding(makeStarUseCases({ stars, goods, customers }), logger),
@@ -122,6 +126,16 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       })();
       return stopping;
     },
+  };
+}
+
+/** With AUTH_MODE=jwt: a verified token, then the access policy, before any handler runs. */
+async function callGuard(config: Config): Promise<CallGuard | undefined> {
+  if (config.authMode === "none") return undefined;
+  const authenticate = await createAuthenticator({ secret: config.authJwtSecret, publicKeyPem: config.authJwtPublicKey });
+  return async (path, metadata, request) => {
+    const principal = await authenticate(metadata.get("authorization")[0]?.toString());
+    authorize(path, principal, request);
   };
 }
 

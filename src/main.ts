@@ -18,6 +18,9 @@ async function main() {
   const service = await startService(config, logger);
   logger.info("listening", { host: config.host, grpcPort: service.grpcPort, httpPort: service.httpPort });
   printBanner(config.host, service.grpcPort, service.httpPort, config.redisUrl === undefined, config.databaseUrl);
+  if (config.authMode === "none") {
+    logger.warn("authentication is off (AUTH_MODE=none): any caller may act for any member; allowed only on loopback");
+  }
 
   // A second signal forces the exit, unless it is the echo of the first (a
   // terminal's Ctrl-C or a process-group kill reaches both npm, which forwards

@@ -35,6 +35,12 @@ export interface Config {
   readCacheMs: number;
   /** DEMO_DATA: `auto` (default: on the embedded SQLite default only, add a demo sale when no period starts today), `always` or `never`. */
   demoData: "auto" | "always" | "never";
+  /** AUTH_MODE: `jwt` (bearer tokens required) or `none` (default; allowed only while HOST is a loopback address). */
+  authMode: "none" | "jwt";
+  /** AUTH_JWT_SECRET: HS256 secret (at least 32 characters) that signs member, service and admin tokens. */
+  authJwtSecret: string | undefined;
+  /** AUTH_JWT_PUBLIC_KEY: PEM public key (RS256/ES256) for tokens signed elsewhere; used instead of AUTH_JWT_SECRET. */
+  authJwtPublicKey: string | undefined;
   /** LOG_LEVEL: `debug`, `info` (default), `warn` or `error`. */
   logLevel: "debug" | "info" | "warn" | "error";
 }
@@ -60,6 +66,9 @@ export function loadConfig(env: Env = process.env): Config {
     reservationStaleMs: integer(env, "RESERVATION_STALE_MS", 15_000, 1000, 3_600_000),
     readCacheMs: integer(env, "READ_CACHE_MS", 250, 0, 60_000),
     demoData: oneOf(env, "DEMO_DATA", "auto", ["auto", "always", "never"] as const),
+    authMode: oneOf(env, "AUTH_MODE", "none", ["none", "jwt"] as const),
+    authJwtSecret: env.AUTH_JWT_SECRET || undefined,
+    authJwtPublicKey: env.AUTH_JWT_PUBLIC_KEY || undefined,
     logLevel: oneOf(env, "LOG_LEVEL", "info", ["debug", "info", "warn", "error"] as const),
   };
   if (!/^(mysql2?:\/\/|sqlite:)/.test(config.databaseUrl)) {
@@ -71,12 +80,22 @@ export function loadConfig(env: Env = process.env): Config {
   if (isIP(config.host) === 0 && config.host !== "localhost") {
     throw new ConfigError("HOST must be an IP address or localhost");
   }
+  if (config.authMode === "none" && !isLoopback(config.host)) {
+    throw new ConfigError(`AUTH_MODE=none is allowed only on a loopback HOST; set AUTH_MODE=jwt to bind ${config.host}`);
+  }
+  if (config.authMode === "jwt" && !config.authJwtPublicKey && (config.authJwtSecret?.length ?? 0) < 32) {
+    throw new ConfigError("AUTH_MODE=jwt needs AUTH_JWT_PUBLIC_KEY or an AUTH_JWT_SECRET of at least 32 characters");
+  }
   try {
     new Intl.DateTimeFormat("en", { timeZone: config.saleTimeZone });
   } catch {
     throw new ConfigError(`SALE_TIME_ZONE ${config.saleTimeZone} is not a known time zone`);
   }
   return config;
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\./.test(host);
 }
 
 function text(env: Env, key: string, fallback: string): string {

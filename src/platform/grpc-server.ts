@@ -27,6 +27,21 @@ function acceptingEncoded(definition: grpc.ServiceDefinition): grpc.ServiceDefin
   ) as grpc.ServiceDefinition;
 }
 
+/** Every method of a service behind the guard: the one place calls are admitted. */
+function guarded(service: ServiceBinding, guard: CallGuard, logger: Logger): grpc.UntypedServiceImplementation {
+  const wrapped: grpc.UntypedServiceImplementation = {};
+  for (const [name, method] of Object.entries(service.definition)) {
+    const handler = service.implementation[name] as grpc.handleUnaryCall<Record<string, unknown>, unknown>;
+    wrapped[name] = ((call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      guard(method.path, call.metadata, call.request).then(
+        () => handler(call, callback),
+        (err) => callback(toServiceError(toAppError(err, logger, method.path))),
+      );
+    }) as grpc.handleUnaryCall<unknown, unknown>;
+  }
+  return wrapped;
+}
+
 const encodings = new WeakMap<object, Buffer>();
 
 /**
@@ -73,20 +88,28 @@ export function unary<Req, Res>(
   };
 }
 
+/** Runs before every handler of our services (not health or reflection); throws to refuse the call. */
+export type CallGuard = (path: string, metadata: grpc.Metadata, request: Record<string, unknown>) => Promise<void>;
+
 export interface GrpcServerOptions {
   services: ServiceBinding[];
+  guard?: CallGuard;
+  logger: Logger;
   /** gen/flashsale.binpb: what reflection describes. */
   descriptorSet: Buffer;
   maxMessageBytes: number;
 }
 
-export function createGrpcServer({ services, descriptorSet, maxMessageBytes }: GrpcServerOptions) {
+export function createGrpcServer({ services, guard, logger, descriptorSet, maxMessageBytes }: GrpcServerOptions) {
   const server = new grpc.Server({
     "grpc.max_receive_message_length": maxMessageBytes,
     "grpc.max_send_message_length": 16 * 1024 * 1024,
     "grpc.keepalive_permit_without_calls": 1,
   });
-  for (const s of services) server.addService(acceptingEncoded(s.definition), s.implementation);
+  for (const s of services) {
+    const implementation = guard ? guarded(s, guard, logger) : s.implementation;
+    server.addService(acceptingEncoded(s.definition), implementation);
+  }
 
   const health = new HealthImplementation({ "": "NOT_SERVING" });
   health.addToServer(server);

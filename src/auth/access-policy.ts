@@ -1,0 +1,51 @@
+import { AppError } from "../platform/errors";
+import type { Principal, Role } from "./principal";
+
+/**
+ * Who may call what, in one table. `actsFor` names the request field that says
+ * which member the call acts for: a customer may only name itself there;
+ * services (internal callers, the payment service) and admins may name anyone.
+ * A method missing from the table is refused.
+ */
+interface Rule {
+  roles: readonly Role[];
+  actsFor?: string;
+}
+
+const everyone: readonly Role[] = ["customer", "service", "admin"];
+const internal: readonly Role[] = ["service", "admin"];
+
+const star = "/flashsale.star.v1.FlashStarService/";
+const member = "/flashsale.member.v1.CustomerInfoService/";
+const goods = "/flashsale.goods.v1.FlashGoodsService/";
+const order = "/flashsale.order.v1.FlashOrderService/";
+const admin = "/flashsale.admin.v1.FlashAdminService/";
+
+export const accessPolicy: Record<string, Rule> = {
+  [`${star}QueryStar`]: { roles: everyone, actsFor: "customerCode" },
+  [`${star}AddStar`]: { roles: everyone, actsFor: "starSource" },
+  // The lookup returns a member's mobile number: internal callers only (a
+  // member's token already carries its code).
+  [`${member}GetCustomerByRefId`]: { roles: internal },
+  [`${goods}QueryPeriods`]: { roles: everyone },
+  [`${goods}QueryGoodsByPeriod`]: { roles: everyone },
+  [`${goods}QueryGoodsDetail`]: { roles: everyone },
+  [`${order}CreateOrder`]: { roles: everyone, actsFor: "customerCode" },
+  [`${order}QueryOrder`]: { roles: everyone, actsFor: "customerCode" },
+  [`${order}QueryOrders`]: { roles: everyone, actsFor: "customerCode" },
+  [`${order}CancelOrder`]: { roles: everyone, actsFor: "customerCode" },
+  [`${order}PayOrder`]: { roles: internal },
+  [`${admin}CreatePeriod`]: { roles: ["admin"] },
+  [`${admin}CreateFlashGoods`]: { roles: ["admin"] },
+  [`${admin}UpsertCustomer`]: { roles: ["admin"] },
+};
+
+export function authorize(path: string, principal: Principal, request: Record<string, unknown>): void {
+  const rule = accessPolicy[path];
+  if (!rule || !rule.roles.includes(principal.role)) {
+    throw new AppError("PERMISSION_DENIED", "无权调用 (this caller may not use this method)");
+  }
+  if (rule.actsFor && principal.role === "customer" && request[rule.actsFor] !== principal.subject) {
+    throw new AppError("PERMISSION_DENIED", "不能代替其他会员操作 (a member may act only for itself)");
+  }
+}
