@@ -22,9 +22,9 @@ import { createOrderRepository } from "./order/order-repository";
 import { createOrderWriter } from "./order/order-writer";
 import type { Config } from "./platform/config";
 import { openDatabase } from "./platform/db";
-import { type CallGuard, createGrpcServer } from "./platform/grpc-server";
-import { authorize } from "./auth/access-policy";
-import { createAuthenticator } from "./auth/authenticate";
+import { createGrpcServer } from "./platform/grpc-server";
+import { createCallGuard } from "./access/call-guard";
+import { createLocalRateLimiter, createRedisRateLimiter } from "./access/rate-limiter";
 import { every } from "./platform/jobs";
 import type { Logger } from "./platform/logger";
 import { createStarRepository } from "./star/star-repository";
@@ -55,7 +55,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const stars = createStarRepository(db);
   const orders = createOrderRepository(db);
 
-  const gate = config.redisUrl ? await openRedisGate(config.redisUrl) : createLocalStockGate();
+  // Redis when configured (shared by every instance), else in-process state.
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
+  const gate = redis ? createRedisStockGate(redis) : createLocalStockGate();
+  const rateLimit = { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst };
+  const limiter = config.rateLimitPerSecond === 0 ? undefined : redis ? createRedisRateLimiter(redis, rateLimit) : createLocalRateLimiter(rateLimit);
   const gateSync = createGateSync({ gate, goods, orders, staleAfterMs: config.reservationStaleMs });
   const writer = createOrderWriter(orders, {
     maxBatch: config.orderBatchMax,
@@ -83,7 +87,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const grpcServer = createGrpcServer({
     descriptorSet,
     logger,
-    guard: await callGuard(config),
+    guard: await createCallGuard({ auth: config, limiter }),
     maxMessageBytes,
     services: [
       starServiceBinding(makeStarUseCases({ stars, goods, customers }), logger),
@@ -122,6 +126,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         for (const stopJob of stopJobs) await stopJob();
         gateway.close();
         await gate.close();
+        redis?.disconnect();
         await db.knex.destroy();
       })();
       return stopping;
@@ -129,17 +134,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   };
 }
 
-/** With AUTH_MODE=jwt: a verified token, then the access policy, before any handler runs. */
-async function callGuard(config: Config): Promise<CallGuard | undefined> {
-  if (config.authMode === "none") return undefined;
-  const authenticate = await createAuthenticator({ secret: config.authJwtSecret, publicKeyPem: config.authJwtPublicKey });
-  return async (path, metadata, request) => {
-    const principal = await authenticate(metadata.get("authorization")[0]?.toString());
-    authorize(path, principal, request);
-  };
-}
-
-async function openRedisGate(url: string) {
+async function connectRedis(url: string) {
   const redis = openRedis(url);
   try {
     await waitForRedis(redis);
@@ -147,5 +142,5 @@ async function openRedisGate(url: string) {
     redis.disconnect();
     throw err;
   }
-  return createRedisStockGate(redis);
+  return redis;
 }

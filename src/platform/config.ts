@@ -41,6 +41,10 @@ export interface Config {
   authJwtSecret: string | undefined;
   /** AUTH_JWT_PUBLIC_KEY: PEM public key (RS256/ES256) for tokens signed elsewhere; used instead of AUTH_JWT_SECRET. */
   authJwtPublicKey: string | undefined;
+  /** RATE_LIMIT_PER_SECOND: CreateOrder and AddStar calls a member may make per second, sustained (default 5; 0 = no limit). */
+  rateLimitPerSecond: number;
+  /** RATE_LIMIT_BURST: calls a member may make at once before the per-second rate applies (default 10). */
+  rateLimitBurst: number;
   /** LOG_LEVEL: `debug`, `info` (default), `warn` or `error`. */
   logLevel: "debug" | "info" | "warn" | "error";
 }
@@ -69,6 +73,8 @@ export function loadConfig(env: Env = process.env): Config {
     authMode: oneOf(env, "AUTH_MODE", "none", ["none", "jwt"] as const),
     authJwtSecret: env.AUTH_JWT_SECRET || undefined,
     authJwtPublicKey: env.AUTH_JWT_PUBLIC_KEY || undefined,
+    rateLimitPerSecond: integer(env, "RATE_LIMIT_PER_SECOND", 5, 0, 100_000),
+    rateLimitBurst: integer(env, "RATE_LIMIT_BURST", 10, 1, 100_000),
     logLevel: oneOf(env, "LOG_LEVEL", "info", ["debug", "info", "warn", "error"] as const),
   };
   if (!/^(mysql2?:\/\/|sqlite:)/.test(config.databaseUrl)) {

@@ -132,7 +132,7 @@ export function createRedisStockGate(redis: Redis, clock: () => number = Date.no
       }),
 
     async close() {
-      redis.disconnect();
+      // The Redis connection belongs to the composition root, which closes it.
     },
   };
 }

@@ -10,6 +10,8 @@ import type { Principal, Role } from "./principal";
 interface Rule {
   roles: readonly Role[];
   actsFor?: string;
+  /** Counted against the acting member's rate limit (the calls bots hammer). */
+  rateLimited?: true;
 }
 
 const everyone: readonly Role[] = ["customer", "service", "admin"];
@@ -23,14 +25,14 @@ const admin = "/flashsale.admin.v1.FlashAdminService/";
 
 export const accessPolicy: Record<string, Rule> = {
   [`${star}QueryStar`]: { roles: everyone, actsFor: "customerCode" },
-  [`${star}AddStar`]: { roles: everyone, actsFor: "starSource" },
+  [`${star}AddStar`]: { roles: everyone, actsFor: "starSource", rateLimited: true },
   // The lookup returns a member's mobile number: internal callers only (a
   // member's token already carries its code).
   [`${member}GetCustomerByRefId`]: { roles: internal },
   [`${goods}QueryPeriods`]: { roles: everyone },
   [`${goods}QueryGoodsByPeriod`]: { roles: everyone },
   [`${goods}QueryGoodsDetail`]: { roles: everyone },
-  [`${order}CreateOrder`]: { roles: everyone, actsFor: "customerCode" },
+  [`${order}CreateOrder`]: { roles: everyone, actsFor: "customerCode", rateLimited: true },
   [`${order}QueryOrder`]: { roles: everyone, actsFor: "customerCode" },
   [`${order}QueryOrders`]: { roles: everyone, actsFor: "customerCode" },
   [`${order}CancelOrder`]: { roles: everyone, actsFor: "customerCode" },
@@ -48,4 +50,12 @@ export function authorize(path: string, principal: Principal, request: Record<st
   if (rule.actsFor && principal.role === "customer" && request[rule.actsFor] !== principal.subject) {
     throw new AppError("PERMISSION_DENIED", "不能代替其他会员操作 (a member may act only for itself)");
   }
+}
+
+/** The member a rate-limited call acts for, or undefined when the method is not rate limited. */
+export function rateLimitedMember(path: string, request: Record<string, unknown>): string | undefined {
+  const rule = accessPolicy[path];
+  if (!rule?.rateLimited || !rule.actsFor) return undefined;
+  const member = request[rule.actsFor];
+  return typeof member === "string" && member.length > 0 ? member : undefined;
 }
