@@ -47,7 +47,7 @@ export interface RunningService {
 
 /** config → db → gate → repositories → use cases → servers → jobs. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const db = openDatabase(config.databaseUrl);
+  const db = openDatabase(config.databaseUrl, logger);
   await migrateToLatest(db.knex);
 
   const goods = createGoodsRepository(db);
@@ -56,7 +56,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const orders = createOrderRepository(db);
 
   // Redis when configured (shared by every instance), else in-process state.
-  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const gate = redis ? createRedisStockGate(redis) : createLocalStockGate();
   const rateLimit = { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst };
   const limiter = config.rateLimitPerSecond === 0 ? undefined : redis ? createRedisRateLimiter(redis, rateLimit) : createLocalRateLimiter(rateLimit);
@@ -134,8 +134,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   };
 }
 
-async function connectRedis(url: string) {
-  const redis = openRedis(url);
+async function connectRedis(url: string, logger: Logger) {
+  const redis = openRedis(url, logger);
   try {
     await waitForRedis(redis);
   } catch (err) {

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import knexFactory, { type Knex } from "knex";
+import type { Logger } from "./logger";
 
 export type Dialect = "mysql" | "sqlite";
 
@@ -10,7 +11,14 @@ export interface Database {
 }
 
 /** Opens the database named by DATABASE_URL: MySQL/MariaDB, or the embedded SQLite file. */
-export function openDatabase(databaseUrl: string): Database {
+export function openDatabase(databaseUrl: string, logger?: Logger): Database {
+  // knex and its pool report lost connections through this, not the console.
+  const log = logger && {
+    warn: (m: unknown) => logger.warn("database", { detail: String(m) }),
+    error: (m: unknown) => logger.warn("database", { detail: String(m) }),
+    deprecate: () => undefined,
+    debug: () => undefined,
+  };
   if (databaseUrl.startsWith("sqlite:")) {
     const filename = databaseUrl.slice("sqlite:".length) || ":memory:";
     if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
@@ -18,6 +26,7 @@ export function openDatabase(databaseUrl: string): Database {
       client: "better-sqlite3",
       connection: { filename },
       useNullAsDefault: true,
+      log,
       // One connection: SQLite has one writer anyway, and one connection makes
       // every transaction strictly serial, which the order writer relies on.
       pool: {
@@ -59,6 +68,7 @@ export function openDatabase(databaseUrl: string): Database {
       },
     },
     acquireConnectionTimeout: 3000,
+    log,
   });
   return { knex, dialect: "mysql" };
 }

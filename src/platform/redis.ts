@@ -1,13 +1,14 @@
 import Redis from "ioredis";
 import { AppError } from "./errors";
+import type { Logger } from "./logger";
 
 /**
  * A Redis client that fails fast: with Redis away, commands are not queued
  * for later but fail at once (or after commandTimeout), so an order attempt
  * answers UNAVAILABLE within a second instead of hanging. It reconnects by itself.
  */
-export function openRedis(url: string): Redis {
-  return new Redis(url, {
+export function openRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: 1000,
@@ -16,6 +17,10 @@ export function openRedis(url: string): Redis {
     retryStrategy: (times) => Math.min(50 * times, 1000),
     lazyConnect: false,
   });
+  // Connection errors are expected while Redis is away; calls fail on their
+  // own (UNAVAILABLE), so one warning per error, never an unhandled event.
+  redis.on("error", (err: Error) => logger.warn("redis connection error", { err: err.message }));
+  return redis;
 }
 
 /** Any Redis failure as the contract's SERVICE_UNAVAILABLE. */

@@ -20,12 +20,18 @@ export interface TestService {
  * over gRPC and HTTP like any client: "sqlite" is the embedded default (SQLite
  * file, in-process gate); "mysql" is production's MySQL + Redis.
  */
-export async function startTestService(backend: Backend, env: Record<string, string> = {}): Promise<TestService> {
+export async function startTestService(
+  backend: Backend,
+  env: Record<string, string> = {},
+  /** Lets a fault test route the service's connections (e.g. through a proxy it controls). */
+  route: (urls: { databaseUrl: string; redisUrl: string }) => { databaseUrl: string; redisUrl: string } = (u) => u,
+): Promise<TestService> {
   const db = await freshDatabase(backend);
-  const redis = backend === "mysql" ? { REDIS_URL: testRedisUrl } : {};
+  const routed = route({ databaseUrl: db.url, redisUrl: testRedisUrl });
+  const redis = backend === "mysql" ? { REDIS_URL: routed.redisUrl } : {};
   // READ_CACHE_MS 0: tests read their own writes at once; RATE_LIMIT_PER_SECOND 0:
   // tests call as fast as they like. Both have their own tests.
-  const config = loadConfig({ DATABASE_URL: db.url, GRPC_PORT: "0", HTTP_PORT: "0", DEMO_DATA: "never", READ_CACHE_MS: "0", RATE_LIMIT_PER_SECOND: "0", ...redis, ...env });
+  const config = loadConfig({ DATABASE_URL: routed.databaseUrl, GRPC_PORT: "0", HTTP_PORT: "0", DEMO_DATA: "never", READ_CACHE_MS: "0", RATE_LIMIT_PER_SECOND: "0", ...redis, ...env });
   let service: RunningService;
   try {
     service = await startService(config, createLogger("error"));
