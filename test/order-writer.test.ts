@@ -75,7 +75,7 @@ for (const backend of ["sqlite", "mysql"] as Backend[]) {
       const id = await goods(10, 5);
       const writers = [0, 1].map((i) => createOrderWriter(createOrderRepository(dbs[i % dbs.length]), { maxBatch: 10, maxWaitMs: 1, maxInFlight: 2 }));
       const results = await Promise.all([0, 1, 0, 1].map((w) => writers[w].submit(draft(id, "dup", "same", 1, 5))));
-      const orderIds = new Set(results.map((r) => (r.kind === "REJECTED" ? "rejected" : r.order.orderId)));
+      const orderIds = new Set(results.map((r) => ("order" in r ? r.order.orderId : r.kind)));
       assert.equal(orderIds.size, 1, JSON.stringify(results));
       const checker = openChecker(fresh.url);
       try {

@@ -46,7 +46,8 @@ export function makeCreateOrder(deps: Deps) {
   /** Requests being processed in this process: repeats join them instead of racing. */
   const inFlight = new Map<string, { input: ValidInput; order: Promise<Order> }>();
 
-  async function createOrder(raw: CreateOrderInput): Promise<Order> {
+  /** deadline: the caller's, epoch ms; work it could no longer hear about is not done. */
+  async function createOrder(raw: CreateOrderInput, deadline?: number): Promise<Order> {
     const input = validate(raw);
     const { goods, period } = await catalog.get(input.flashGoodsId);
     const now = clock();
@@ -80,7 +81,7 @@ export function makeCreateOrder(deps: Deps) {
     }
 
     const key = requestKey(input.customerCode, input.requestId);
-    const order = commitReserved(input, goods, period.periodId, reservation, now);
+    const order = commitReserved(input, goods, period.periodId, reservation, now, deadline);
     inFlight.set(key, { input, order });
     try {
       return await order;
@@ -89,15 +90,18 @@ export function makeCreateOrder(deps: Deps) {
     }
   }
 
-  async function commitReserved(input: ValidInput, goods: FlashGoods, periodId: string, reservation: Reservation, now: number): Promise<Order> {
+  async function commitReserved(input: ValidInput, goods: FlashGoods, periodId: string, reservation: Reservation, now: number, deadline?: number): Promise<Order> {
     let outcome;
     try {
-      outcome = await writer.submit(draftOf(input, goods, periodId, now));
+      outcome = await writer.submit(draftOf(input, goods, periodId, now), deadline);
     } catch (err) {
       await gate.release(reservation, true).catch(() => undefined);
       throw err;
     }
     switch (outcome.kind) {
+      case "DEADLINE_PASSED":
+        await gate.release(reservation, true).catch(() => undefined);
+        throw new AppError("SERVICE_UNAVAILABLE", "服务繁忙，请重试 (the call's deadline passed before its order could be written; retry)");
       case "CREATED":
         await gate.confirm(reservation).catch(() => undefined); // a stale pending entry is dropped by reconciliation
         return outcome.order;

@@ -27,7 +27,7 @@ export function orderServiceBinding(
   logger: Logger,
 ): ServiceBinding {
   const implementation: FlashOrderServiceServer = {
-    createOrder: unary(logger, "CreateOrder", async (req) => ({ order: toOrderMessage(await createOrder(req)) })),
+    createOrder: unary(logger, "CreateOrder", async (req, context) => ({ order: toOrderMessage(await createOrder(req, context.deadline)) })),
     queryOrder: unary(logger, "QueryOrder", async (req) => ({ order: toOrderMessage(await lifecycle.queryOrder(req)) })),
     queryOrders: unary(logger, "QueryOrders", async (req) => {
       const page = await lifecycle.queryOrders(req);

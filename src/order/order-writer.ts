@@ -12,13 +12,19 @@ export interface OrderWriterOptions {
 
 interface Waiting {
   draft: OrderDraft;
+  /** The caller's deadline (epoch ms): a draft still queued after it is dropped, not committed. */
+  deadline: number | undefined;
   resolve(outcome: CommitOutcome): void;
   reject(err: unknown): void;
 }
 
 export interface OrderWriter {
-  /** Resolves only after the draft's batch has committed (or was decided against). */
-  submit(draft: OrderDraft): Promise<CommitOutcome>;
+  /**
+   * Resolves only after the draft's batch has committed (or was decided
+   * against). A draft whose caller's deadline passes while it waits for its
+   * batch is dropped (DEADLINE_PASSED): nobody would hear of the order.
+   */
+  submit(draft: OrderDraft, deadline?: number): Promise<CommitOutcome>;
   /** Commits everything queued and waits for it: for shutdown. */
   drain(): Promise<void>;
   stats(): { batches: number; orders: number; maxBatch: number };
@@ -51,6 +57,11 @@ export function createOrderWriter(repo: OrderRepository, options: OrderWriterOpt
     if (timer) clearTimeout(timer);
     timer = undefined;
     while (queue.length > 0 && inFlight < options.maxInFlight) {
+      const now = Date.now();
+      const late = queue.filter((w) => w.deadline !== undefined && w.deadline <= now);
+      for (const w of late) w.resolve({ kind: "DEADLINE_PASSED" });
+      if (late.length > 0) queue = queue.filter((w) => !late.includes(w));
+      if (queue.length === 0) break;
       const batch = queue.slice(0, options.maxBatch);
       queue = queue.slice(batch.length);
       inFlight++;
@@ -92,9 +103,9 @@ export function createOrderWriter(repo: OrderRepository, options: OrderWriterOpt
   }
 
   return {
-    submit(draft) {
+    submit(draft, deadline) {
       return new Promise<CommitOutcome>((resolve, reject) => {
-        queue.push({ draft, resolve, reject });
+        queue.push({ draft, deadline, resolve, reject });
         schedule();
       });
     },

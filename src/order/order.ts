@@ -29,7 +29,9 @@ export type CommitOutcome =
   | { kind: "CREATED"; order: Order }
   /** The (customerCode, requestId) already had an order: this is it (maybe for another payload). */
   | { kind: "EXISTING"; order: Order }
-  | { kind: "REJECTED"; reason: RejectReason };
+  | { kind: "REJECTED"; reason: RejectReason }
+  /** Not written: the caller's deadline passed while the draft waited for its batch. */
+  | { kind: "DEADLINE_PASSED" };
 
 /** Units of one goods held by live orders, as the database knows it. */
 export interface StockSnapshot {
