@@ -57,8 +57,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
   // Redis when configured (shared by every instance), else in-process state.
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
-  const gate = redis ? createRedisStockGate(redis) : createLocalStockGate();
   const rateLimit = { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst };
+  const gate = redis ? createRedisStockGate(redis, rateLimit) : createLocalStockGate(rateLimit);
   const limiter = config.rateLimitPerSecond === 0 ? undefined : redis ? createRedisRateLimiter(redis, rateLimit) : createLocalRateLimiter(rateLimit);
   const gateSync = createGateSync({ gate, goods, orders, staleAfterMs: config.reservationStaleMs });
   const writer = createOrderWriter(orders, {
@@ -87,7 +87,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const grpcServer = createGrpcServer({
     descriptorSet,
     logger,
-    guard: await createCallGuard({ auth: config, limiter }),
+    guardFor: await createCallGuard({ auth: config, limiter }),
     maxMessageBytes,
     services: [
       starServiceBinding(makeStarUseCases({ stars, goods, customers }), logger),

@@ -32,7 +32,9 @@ export const accessPolicy: Record<string, Rule> = {
   [`${goods}QueryPeriods`]: { roles: everyone },
   [`${goods}QueryGoodsByPeriod`]: { roles: everyone },
   [`${goods}QueryGoodsDetail`]: { roles: everyone },
-  [`${order}CreateOrder`]: { roles: everyone, actsFor: "customerCode", rateLimited: true },
+  // CreateOrder is rate limited too, per member and goods, inside the stock
+  // gate's reservation step (no extra round trip on the crowd path).
+  [`${order}CreateOrder`]: { roles: everyone, actsFor: "customerCode" },
   [`${order}QueryOrder`]: { roles: everyone, actsFor: "customerCode" },
   [`${order}QueryOrders`]: { roles: everyone, actsFor: "customerCode" },
   [`${order}CancelOrder`]: { roles: everyone, actsFor: "customerCode" },
@@ -50,6 +52,10 @@ export function authorize(path: string, principal: Principal, request: Record<st
   if (rule.actsFor && principal.role === "customer" && request[rule.actsFor] !== principal.subject) {
     throw new AppError("PERMISSION_DENIED", "不能代替其他会员操作 (a member may act only for itself)");
   }
+}
+
+export function isRateLimited(path: string): boolean {
+  return accessPolicy[path]?.rateLimited === true;
 }
 
 /** The member a rate-limited call acts for, or undefined when the method is not rate limited. */

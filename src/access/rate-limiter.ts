@@ -1,7 +1,8 @@
 import type Redis from "ioredis";
 
 /**
- * Per-member token buckets for the calls bots hammer (CreateOrder, AddStar):
+ * Per-member token buckets for calls bots hammer (AddStar here; CreateOrder's
+ * attempts are counted by the stock gate in the same step as the reservation):
  * `ratePerSecond` tokens a second, up to `burst`. On Redis the bucket is one
  * Lua script (shared by every instance; its key is the member's, so it lives
  * in the member's own Cluster slot); in the embedded default it is in memory.

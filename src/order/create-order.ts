@@ -76,6 +76,8 @@ export function makeCreateOrder(deps: Deps) {
         throw new AppError("SOLD_OUT", "已抢光 (sold out)");
       case "LIMIT_EXCEEDED":
         throw new AppError("LIMIT_EXCEEDED", "超过每人限购数量 (over the per-member limit)");
+      case "RATE_LIMITED":
+        throw new AppError("RATE_LIMITED", "操作太频繁，请稍后再试 (too many requests, slow down)");
       default:
         throw new AppError("SERVICE_UNAVAILABLE", "stock is not ready, retry shortly");
     }

@@ -41,7 +41,7 @@ export interface Config {
   authJwtSecret: string | undefined;
   /** AUTH_JWT_PUBLIC_KEY: PEM public key (RS256/ES256) for tokens signed elsewhere; used instead of AUTH_JWT_SECRET. */
   authJwtPublicKey: string | undefined;
-  /** RATE_LIMIT_PER_SECOND: CreateOrder and AddStar calls a member may make per second, sustained (default 5; 0 = no limit). */
+  /** RATE_LIMIT_PER_SECOND: calls a member may make per second, sustained: CreateOrder attempts per goods, and AddStar (default 5; 0 = no limit). */
   rateLimitPerSecond: number;
   /** RATE_LIMIT_BURST: calls a member may make at once before the per-second rate applies (default 10). */
   rateLimitBurst: number;

@@ -27,13 +27,15 @@ function acceptingEncoded(definition: grpc.ServiceDefinition): grpc.ServiceDefin
   ) as grpc.ServiceDefinition;
 }
 
-/** Every method of a service behind the guard: the one place calls are admitted. */
-function guarded(service: ServiceBinding, guard: CallGuard, logger: Logger): grpc.UntypedServiceImplementation {
-  const wrapped: grpc.UntypedServiceImplementation = {};
+/** Every method of a service behind its guard: the one place calls are admitted. */
+function guarded(service: ServiceBinding, guardFor: GuardFor, logger: Logger): grpc.UntypedServiceImplementation {
+  const wrapped: grpc.UntypedServiceImplementation = { ...service.implementation };
   for (const [name, method] of Object.entries(service.definition)) {
+    const guard = guardFor(method.path);
+    if (!guard) continue;
     const handler = service.implementation[name] as grpc.handleUnaryCall<Record<string, unknown>, unknown>;
     wrapped[name] = ((call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      guard(method.path, call.metadata, call.request).then(
+      guard(call.metadata, call.request).then(
         () => handler(call, callback),
         (err) => callback(toServiceError(toAppError(err, logger, method.path))),
       );
@@ -88,26 +90,29 @@ export function unary<Req, Res>(
   };
 }
 
-/** Runs before every handler of our services (not health or reflection); throws to refuse the call. */
-export type CallGuard = (path: string, metadata: grpc.Metadata, request: Record<string, unknown>) => Promise<void>;
+/** Runs before a handler of our services (not health or reflection); throws to refuse the call. */
+export type CallGuard = (metadata: grpc.Metadata, request: Record<string, unknown>) => Promise<void>;
+
+/** The guard of one method (by its path), or undefined when the method needs none. */
+export type GuardFor = (path: string) => CallGuard | undefined;
 
 export interface GrpcServerOptions {
   services: ServiceBinding[];
-  guard?: CallGuard;
+  guardFor?: GuardFor;
   logger: Logger;
   /** gen/flashsale.binpb: what reflection describes. */
   descriptorSet: Buffer;
   maxMessageBytes: number;
 }
 
-export function createGrpcServer({ services, guard, logger, descriptorSet, maxMessageBytes }: GrpcServerOptions) {
+export function createGrpcServer({ services, guardFor, logger, descriptorSet, maxMessageBytes }: GrpcServerOptions) {
   const server = new grpc.Server({
     "grpc.max_receive_message_length": maxMessageBytes,
     "grpc.max_send_message_length": 16 * 1024 * 1024,
     "grpc.keepalive_permit_without_calls": 1,
   });
   for (const s of services) {
-    const implementation = guard ? guarded(s, guard, logger) : s.implementation;
+    const implementation = guardFor ? guarded(s, guardFor, logger) : s.implementation;
     server.addService(acceptingEncoded(s.definition), implementation);
   }
 

@@ -1,4 +1,5 @@
-import type { GateSnapshot, Reservation, ReserveResult, StockGate } from "./stock-gate";
+import { createLocalRateLimiter } from "../access/rate-limiter";
+import type { AttemptRate, GateSnapshot, Reservation, ReserveResult, StockGate } from "./stock-gate";
 
 interface GoodsState {
   total: number;
@@ -16,8 +17,9 @@ const keyOf = (r: Reservation) => `${r.customerCode} ${r.requestId}`;
  * The embedded default's gate: the same rules as the Redis script, in this
  * process's memory. Node runs one callback at a time, so each call is atomic.
  */
-export function createLocalStockGate(clock: () => number = Date.now): StockGate {
+export function createLocalStockGate(attemptRate: AttemptRate, clock: () => number = Date.now): StockGate {
   const goods = new Map<string, GoodsState>();
+  const attempts = attemptRate.ratePerSecond > 0 ? createLocalRateLimiter(attemptRate, clock) : undefined;
 
   function forget(state: GoodsState, r: Reservation, forgetRequest: boolean) {
     state.taken = Math.max(0, state.taken - r.quantity);
@@ -31,6 +33,7 @@ export function createLocalStockGate(clock: () => number = Date.now): StockGate 
     async reserve(r, rules) {
       const state = goods.get(r.flashGoodsId);
       if (!state) return "NOT_LOADED";
+      if (attempts && !(await attempts.take(`${r.flashGoodsId} ${r.customerCode}`))) return "RATE_LIMITED";
       state.total = rules.totalStock;
       state.limit = rules.limitPerCustomer;
       const key = keyOf(r);

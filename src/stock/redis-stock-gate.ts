@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type Redis from "ioredis";
 import { redisUnavailable } from "../platform/redis";
-import type { GateSnapshot, Reservation, ReserveResult, StockGate } from "./stock-gate";
+import type { AttemptRate, GateSnapshot, Reservation, ReserveResult, StockGate } from "./stock-gate";
 
 /**
  * The stock gate on Redis: one Lua script per attempt, atomic on the server.
@@ -11,14 +11,32 @@ import type { GateSnapshot, Reservation, ReserveResult, StockGate } from "./stoc
  *   fs:{g}:cust     hash  customerCode → units held
  *   fs:{g}:req      set   "customerCode requestId" of orders and reservations
  *   fs:{g}:pending  hash  requestKey → "quantity|reservedAtMs|customerCode" (in flight)
+ *   fs:{g}:rate     hash  customerCode → "tokens|atMs" (attempt token buckets)
  */
 
 const keysOf = (g: string) => [`fs:{${g}}:stock`, `fs:{${g}}:cust`, `fs:{${g}}:req`, `fs:{${g}}:pending`];
+const rateKeyOf = (g: string) => `fs:{${g}}:rate`;
 
-// ARGV: customerCode, requestKey, quantity, nowMs
+// KEYS[5]: the goods' attempt buckets. ARGV: customerCode, requestKey, quantity, nowMs, ratePerMs (0 = off), burst
 const reserveScript = `
 local total = redis.call('HGET', KEYS[1], 'total')
 if not total then return 'NOT_LOADED' end
+local rate = tonumber(ARGV[5])
+if rate > 0 then
+  local burst = tonumber(ARGV[6])
+  local now = tonumber(ARGV[4])
+  local tokens, at = burst, now
+  local bucket = redis.call('HGET', KEYS[5], ARGV[1])
+  if bucket then
+    local t, a = string.match(bucket, '^([%d.]+)|(%d+)$')
+    tokens = math.min(burst, tonumber(t) + math.max(0, now - tonumber(a)) * rate)
+  end
+  if tokens < 1 then
+    redis.call('HSET', KEYS[5], ARGV[1], string.format('%.6f|%d', tokens, now))
+    return 'RATE_LIMITED'
+  end
+  redis.call('HSET', KEYS[5], ARGV[1], string.format('%.6f|%d', tokens - 1, now))
+end
 if redis.call('SISMEMBER', KEYS[3], ARGV[2]) == 1 then return 'DUPLICATE' end
 local q = tonumber(ARGV[3])
 local held = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
@@ -83,9 +101,9 @@ type GateRedis = Redis & {
 
 const stageChunk = 1000;
 
-export function createRedisStockGate(redis: Redis, clock: () => number = Date.now): StockGate {
+export function createRedisStockGate(redis: Redis, attemptRate: AttemptRate, clock: () => number = Date.now): StockGate {
   const r = redis as GateRedis;
-  r.defineCommand("gateReserve", { numberOfKeys: 4, lua: reserveScript });
+  r.defineCommand("gateReserve", { numberOfKeys: 5, lua: reserveScript });
   r.defineCommand("gateRelease", { numberOfKeys: 4, lua: releaseScript });
   r.defineCommand("gateLoad", { numberOfKeys: 6, lua: loadScript });
   // Staging keys are per instance, so two instances reconciling at once never mix.
@@ -100,10 +118,13 @@ export function createRedisStockGate(redis: Redis, clock: () => number = Date.no
   }
 
   const requestKey = (x: Reservation) => `${x.customerCode} ${x.requestId}`;
+  const ratePerMs = attemptRate.ratePerSecond / 1000;
 
   return {
     reserve: (x) =>
-      guarded(async () => (await r.gateReserve(...keysOf(x.flashGoodsId), x.customerCode, requestKey(x), x.quantity, clock())) as ReserveResult),
+      guarded(async () =>
+        (await r.gateReserve(...keysOf(x.flashGoodsId), rateKeyOf(x.flashGoodsId), x.customerCode, requestKey(x), x.quantity, clock(), ratePerMs, attemptRate.burst)) as ReserveResult,
+      ),
 
     confirm: (x) => guarded(async () => void (await r.hdel(keysOf(x.flashGoodsId)[3], requestKey(x)))),
 

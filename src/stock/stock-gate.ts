@@ -20,7 +20,17 @@ export interface GateSnapshot extends GateGoods {
   requestKeys: string[];
 }
 
-export type ReserveResult = "RESERVED" | "DUPLICATE" | "SOLD_OUT" | "LIMIT_EXCEEDED" | "NOT_LOADED";
+export type ReserveResult = "RESERVED" | "DUPLICATE" | "SOLD_OUT" | "LIMIT_EXCEEDED" | "RATE_LIMITED" | "NOT_LOADED";
+
+/**
+ * The per-member rate limit of attempts on one goods, checked in the same
+ * atomic step as the reservation (so a bot costs the crowd path nothing more
+ * than its own attempt). ratePerSecond 0 = off.
+ */
+export interface AttemptRate {
+  ratePerSecond: number;
+  burst: number;
+}
 
 export interface Reservation {
   flashGoodsId: string;
@@ -30,7 +40,7 @@ export interface Reservation {
 }
 
 export interface StockGate {
-  /** Atomically: requestId not seen, member under its limit, units left → reserve them. */
+  /** Atomically: member within its attempt rate, requestId not seen, member under its limit, units left → reserve them. */
   reserve(reservation: Reservation, goods: GateGoods): Promise<ReserveResult>;
   /** The reservation became a committed order: it is no longer in flight. */
   confirm(reservation: Reservation): Promise<void>;
