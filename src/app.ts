@@ -21,7 +21,11 @@ import { makeOrderLifecycle } from "./order/order-lifecycle";
 import { createOrderRepository } from "./order/order-repository";
 import { createOrderWriter } from "./order/order-writer";
 import type { Config } from "./platform/config";
-import { openDatabase } from "./platform/db";
+import { type Database, openDatabase } from "./platform/db";
+import { createMetrics, type Metrics } from "./platform/metrics";
+import { observedGate } from "./stock/observed-gate";
+import type { GoodsRepository } from "./goods/goods";
+import type Redis from "ioredis";
 import { createGrpcServer } from "./platform/grpc-server";
 import { createCallGuard } from "./access/call-guard";
 import { createLocalRateLimiter, createRedisRateLimiter } from "./access/rate-limiter";
@@ -58,13 +62,18 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   // Redis when configured (shared by every instance), else in-process state.
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const rateLimit = { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst };
-  const gate = redis ? createRedisStockGate(redis, rateLimit) : createLocalStockGate(rateLimit);
+  const metrics = createMetrics();
+  const gate = observedGate(redis ? createRedisStockGate(redis, rateLimit) : createLocalStockGate(rateLimit), metrics);
   const limiter = config.rateLimitPerSecond === 0 ? undefined : redis ? createRedisRateLimiter(redis, rateLimit) : createLocalRateLimiter(rateLimit);
   const gateSync = createGateSync({ gate, goods, orders, staleAfterMs: config.reservationStaleMs });
   const writer = createOrderWriter(orders, {
     maxBatch: config.orderBatchMax,
     maxWaitMs: config.orderBatchWaitMs,
     maxInFlight: db.dialect === "sqlite" ? 1 : config.orderBatchesInFlight,
+    onBatch(size, seconds) {
+      metrics.batchSize.observe(size);
+      metrics.batchSeconds.observe(seconds);
+    },
   });
 
   const goodsAdmin = makeGoodsAdmin({ goods, onGoodsCreated: (g) => gateSync.loadGoods(g.flashGoodsId).then(() => undefined) });
@@ -86,6 +95,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const descriptorSet = readFileSync(descriptorSetPath);
   const grpcServer = createGrpcServer({
     descriptorSet,
+    metrics,
     logger,
     guardFor: await createCallGuard({ auth: config, limiter }),
     maxMessageBytes,
@@ -100,16 +110,29 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const grpcPort = await grpcServer.listen(config.host, config.grpcPort);
 
   const gateway = createJsonGateway({ descriptorSet, grpcTarget: `${config.host}:${grpcPort}`, maxBodyBytes: maxMessageBytes });
+  observeState(metrics, { goods, db, redis });
   const httpServer = http.createServer((req, res) => {
     if (gateway.handle(req, res)) return;
+    if (req.method === "GET" && req.url === "/metrics") {
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+      return;
+    }
     res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ code: 5, message: "not found", details: [] }));
   });
   await new Promise<void>((resolve) => httpServer.listen(config.httpPort, config.host, resolve));
   const httpPort = (httpServer.address() as { port: number }).port;
 
+  const counted = (job: string, run: () => Promise<number>, count: (n: number) => void) => () =>
+    run().then(
+      (n) => (count(n), metrics.jobRuns.inc({ job, result: "ok" })),
+      (err) => (metrics.jobRuns.inc({ job, result: "failed" }), Promise.reject(err)),
+    );
   const stopJobs = [
-    every(config.expiryIntervalMs, "expiry", releaseExpiredOrders, logger),
-    every(config.reconcileIntervalMs, "reconciliation", () => gateSync.reconcileAll(), logger),
+    every(config.expiryIntervalMs, "expiry", counted("expiry", releaseExpiredOrders, (n) => metrics.expired.inc(n)), logger),
+    every(config.reconcileIntervalMs, "reconciliation", counted("reconciliation", () => gateSync.reconcileAll(), (n) => metrics.reconciled.inc(n)), logger),
   ];
   grpcServer.setServing(true);
 
@@ -132,6 +155,24 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       return stopping;
     },
   };
+}
+
+/** Gauges read at scrape time: live stock of goods on sale, the database pool, Redis. */
+function observeState(metrics: Metrics, { goods, db, redis }: { goods: GoodsRepository; db: Database; redis: Redis | undefined }) {
+  metrics.gauge("flashsale_remaining_stock", "Units not yet sold, per goods whose period has not ended", ["goods"], async (g) => {
+    g.reset();
+    for (const item of await goods.listGoodsOnSaleOrUpcoming(Date.now())) g.set({ goods: item.flashGoodsId }, item.totalStock - item.soldStock);
+  });
+  metrics.gauge("flashsale_db_pool_connections", "Database pool connections by state", ["state"], (g) => {
+    const pool = (db.knex.client as { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number } }).pool;
+    if (!pool) return;
+    g.set({ state: "used" }, pool.numUsed());
+    g.set({ state: "free" }, pool.numFree());
+    g.set({ state: "pending" }, pool.numPendingAcquires());
+  });
+  metrics.gauge("flashsale_redis_up", "1 when the Redis connection is ready (absent on the embedded default)", [], (g) => {
+    if (redis) g.set(redis.status === "ready" ? 1 : 0);
+  });
 }
 
 async function connectRedis(url: string, logger: Logger) {

@@ -8,6 +8,8 @@ export interface OrderWriterOptions {
   maxWaitMs: number;
   /** Batches committing at once (they touch different goods or queue on one row lock). */
   maxInFlight: number;
+  /** Told of every committed batch: its size and how long its transaction took. */
+  onBatch?: (size: number, seconds: number) => void;
 }
 
 interface Waiting {
@@ -78,7 +80,9 @@ export function createOrderWriter(repo: OrderRepository, options: OrderWriterOpt
 
   async function commit(batch: Waiting[], retried = false) {
     try {
+      const started = performance.now();
       const outcomes = await repo.commitBatch(batch.map((w) => w.draft));
+      options.onBatch?.(batch.length, (performance.now() - started) / 1000);
       counters.batches++;
       counters.orders += batch.length;
       counters.maxBatch = Math.max(counters.maxBatch, batch.length);

@@ -79,9 +79,10 @@ function detailsOf(err: AppError, code: status): Buffer {
 }
 
 /** An AppError as a gRPC status whose details carry google.rpc.Status with one ErrorInfo. */
-export function toServiceError(err: AppError): Partial<ServiceError> {
+export function toServiceError(err: AppError): Partial<ServiceError> & { reason: string } {
   const code = grpcCodes[err.reason];
   const trailers = new Metadata();
   trailers.set("grpc-status-details-bin", detailsOf(err, code));
-  return { code, details: err.message, metadata: trailers };
+  // `reason` rides along for the server's own metrics; grpc-js sends only code, details and metadata.
+  return { code, details: err.message, metadata: trailers, reason: err.reason };
 }

@@ -6,6 +6,7 @@ import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/pr
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
 import { toAppError, toServiceError } from "./grpc-errors";
 import type { Logger } from "./logger";
+import type { Metrics } from "./metrics";
 
 /** What a capability hands the server: its generated service definition and handlers. */
 export interface ServiceBinding {
@@ -25,6 +26,25 @@ function acceptingEncoded(definition: grpc.ServiceDefinition): grpc.ServiceDefin
       { ...method, responseSerialize: (value: unknown) => (Buffer.isBuffer(value) ? value : method.responseSerialize(value)) },
     ]),
   ) as grpc.ServiceDefinition;
+}
+
+/** Every call counted by method, code and reason, and timed: one place for all methods. */
+function observed(service: ServiceBinding, implementation: grpc.UntypedServiceImplementation, metrics: Metrics): grpc.UntypedServiceImplementation {
+  const wrapped: grpc.UntypedServiceImplementation = {};
+  for (const [name, method] of Object.entries(service.definition)) {
+    const label = method.path.slice(method.path.lastIndexOf("/") + 1);
+    const handler = implementation[name] as grpc.handleUnaryCall<unknown, unknown>;
+    wrapped[name] = ((call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      const stop = metrics.latency.startTimer({ method: label });
+      handler(call, (err, value) => {
+        stop();
+        const e = err as (Partial<grpc.ServiceError> & { reason?: string }) | null;
+        metrics.calls.inc({ method: label, code: grpc.status[e?.code ?? grpc.status.OK], reason: e?.reason ?? (e ? "" : "OK") });
+        callback(err, value);
+      });
+    }) as grpc.handleUnaryCall<unknown, unknown>;
+  }
+  return wrapped;
 }
 
 /** Every method of a service behind its guard: the one place calls are admitted. */
@@ -98,6 +118,7 @@ export type GuardFor = (path: string) => CallGuard | undefined;
 
 export interface GrpcServerOptions {
   services: ServiceBinding[];
+  metrics: Metrics;
   guardFor?: GuardFor;
   logger: Logger;
   /** gen/flashsale.binpb: what reflection describes. */
@@ -105,14 +126,14 @@ export interface GrpcServerOptions {
   maxMessageBytes: number;
 }
 
-export function createGrpcServer({ services, guardFor, logger, descriptorSet, maxMessageBytes }: GrpcServerOptions) {
+export function createGrpcServer({ services, metrics, guardFor, logger, descriptorSet, maxMessageBytes }: GrpcServerOptions) {
   const server = new grpc.Server({
     "grpc.max_receive_message_length": maxMessageBytes,
     "grpc.max_send_message_length": 16 * 1024 * 1024,
     "grpc.keepalive_permit_without_calls": 1,
   });
   for (const s of services) {
-    const implementation = guardFor ? guarded(s, guardFor, logger) : s.implementation;
+    const implementation = observed(s, guardFor ? guarded(s, guardFor, logger) : s.implementation, metrics);
     server.addService(acceptingEncoded(s.definition), implementation);
   }
 
