@@ -96,6 +96,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const grpcServer = createGrpcServer({
     descriptorSet,
     metrics,
+    accessLog: config.accessLog,
     logger,
     guardFor: await createCallGuard({ auth: config, limiter }),
     maxMessageBytes,

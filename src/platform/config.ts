@@ -45,6 +45,8 @@ export interface Config {
   rateLimitPerSecond: number;
   /** RATE_LIMIT_BURST: calls a member may make at once before the per-second rate applies (default 10). */
   rateLimitBurst: number;
+  /** ACCESS_LOG: `on` (default) = one info line per call (method, code, reason, ms, x-request-id); `off` = errors and lifecycle only. */
+  accessLog: boolean;
   /** LOG_LEVEL: `debug`, `info` (default), `warn` or `error`. */
   logLevel: "debug" | "info" | "warn" | "error";
 }
@@ -75,6 +77,7 @@ export function loadConfig(env: Env = process.env): Config {
     authJwtPublicKey: env.AUTH_JWT_PUBLIC_KEY || undefined,
     rateLimitPerSecond: integer(env, "RATE_LIMIT_PER_SECOND", 5, 0, 100_000),
     rateLimitBurst: integer(env, "RATE_LIMIT_BURST", 10, 1, 100_000),
+    accessLog: oneOf(env, "ACCESS_LOG", "on", ["on", "off"] as const) === "on",
     logLevel: oneOf(env, "LOG_LEVEL", "info", ["debug", "info", "warn", "error"] as const),
   };
   if (!/^(mysql2?:\/\/|sqlite:)/.test(config.databaseUrl)) {

@@ -49,13 +49,13 @@ function isUnavailable(err: unknown): boolean {
 }
 
 /** Any thrown value → AppError; what is not an AppError is logged with its stack here and only here. */
-export function toAppError(err: unknown, logger: Logger, method: string): AppError {
+export function toAppError(err: unknown, logger: Logger, method: string, requestId?: string): AppError {
   if (err instanceof AppError) return err;
   if (isUnavailable(err)) {
-    logger.warn("dependency unavailable", { method, ...describeError(err) });
+    logger.warn("dependency unavailable", { method, requestId, ...describeError(err) });
     return new AppError("SERVICE_UNAVAILABLE", "服务暂不可用，请稍后重试 (service unavailable, retry shortly)");
   }
-  logger.error("internal error", { method, ...describeError(err) });
+  logger.error("internal error", { method, requestId, ...describeError(err) });
   return new AppError("INTERNAL", "内部错误 (internal error)");
 }
 

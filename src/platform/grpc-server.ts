@@ -28,8 +28,12 @@ function acceptingEncoded(definition: grpc.ServiceDefinition): grpc.ServiceDefin
   ) as grpc.ServiceDefinition;
 }
 
-/** Every call counted by method, code and reason, and timed: one place for all methods. */
-function observed(service: ServiceBinding, implementation: grpc.UntypedServiceImplementation, metrics: Metrics): grpc.UntypedServiceImplementation {
+/**
+ * Every call counted by method, code and reason, timed, and (ACCESS_LOG=on)
+ * logged as one line with the caller's x-request-id (sent by the gateway and
+ * Envoy): one place for all methods.
+ */
+function observed(service: ServiceBinding, implementation: grpc.UntypedServiceImplementation, metrics: Metrics, accessLogger: Logger | undefined): grpc.UntypedServiceImplementation {
   const wrapped: grpc.UntypedServiceImplementation = {};
   for (const [name, method] of Object.entries(service.definition)) {
     const label = method.path.slice(method.path.lastIndexOf("/") + 1);
@@ -37,9 +41,12 @@ function observed(service: ServiceBinding, implementation: grpc.UntypedServiceIm
     wrapped[name] = ((call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const stop = metrics.latency.startTimer({ method: label });
       handler(call, (err, value) => {
-        stop();
+        const seconds = stop();
         const e = err as (Partial<grpc.ServiceError> & { reason?: string }) | null;
-        metrics.calls.inc({ method: label, code: grpc.status[e?.code ?? grpc.status.OK], reason: e?.reason ?? (e ? "" : "OK") });
+        const code = grpc.status[e?.code ?? grpc.status.OK];
+        const reason = e?.reason ?? (e ? "" : "OK");
+        metrics.calls.inc({ method: label, code, reason });
+        accessLogger?.info("call", { method: label, code, reason, ms: Math.round(seconds * 1000), requestId: requestIdOf(call.metadata) });
         callback(err, value);
       });
     }) as grpc.handleUnaryCall<unknown, unknown>;
@@ -81,6 +88,12 @@ export function encodedOnce<Res>(view: object, encode: () => Uint8Array): Res {
   return bytes as unknown as Res;
 }
 
+/** The caller's request id (x-request-id metadata, forwarded from HTTP by the gateway and Envoy). */
+export function requestIdOf(metadata: grpc.Metadata): string | undefined {
+  const value = metadata.get("x-request-id")[0];
+  return typeof value === "string" ? value.slice(0, 128) : undefined;
+}
+
 /** Call facts a use case may need, free of gRPC types. */
 export interface CallContext {
   metadata: grpc.Metadata;
@@ -105,7 +118,7 @@ export function unary<Req, Res>(
     };
     handler(call.request, context).then(
       (response) => callback(null, response),
-      (err) => callback(toServiceError(toAppError(err, logger, method))),
+      (err) => callback(toServiceError(toAppError(err, logger, method, requestIdOf(call.metadata)))),
     );
   };
 }
@@ -119,6 +132,8 @@ export type GuardFor = (path: string) => CallGuard | undefined;
 export interface GrpcServerOptions {
   services: ServiceBinding[];
   metrics: Metrics;
+  /** One info line per call. */
+  accessLog: boolean;
   guardFor?: GuardFor;
   logger: Logger;
   /** gen/flashsale.binpb: what reflection describes. */
@@ -126,14 +141,14 @@ export interface GrpcServerOptions {
   maxMessageBytes: number;
 }
 
-export function createGrpcServer({ services, metrics, guardFor, logger, descriptorSet, maxMessageBytes }: GrpcServerOptions) {
+export function createGrpcServer({ services, metrics, accessLog, guardFor, logger, descriptorSet, maxMessageBytes }: GrpcServerOptions) {
   const server = new grpc.Server({
     "grpc.max_receive_message_length": maxMessageBytes,
     "grpc.max_send_message_length": 16 * 1024 * 1024,
     "grpc.keepalive_permit_without_calls": 1,
   });
   for (const s of services) {
-    const implementation = observed(s, guardFor ? guarded(s, guardFor, logger) : s.implementation, metrics);
+    const implementation = observed(s, guardFor ? guarded(s, guardFor, logger) : s.implementation, metrics, accessLog ? logger : undefined);
     server.addService(acceptingEncoded(s.definition), implementation);
   }
 

@@ -1,4 +1,11 @@
-/** A small structured logger: one JSON line per event on stderr. */
+import pino from "pino";
+
+/**
+ * Structured JSON logs (pino), one object per line on stderr. Use cases and
+ * adapters see only this small interface. Secrets never reach the output:
+ * `authorization` and `token` fields are replaced, mobile numbers are masked
+ * to their first 3 and last 4 digits, wherever they appear in a log object.
+ */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 export interface Logger {
@@ -8,14 +15,32 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const secretKeys = ["authorization", "token", "*.authorization", "*.token", "*.*.authorization"];
+const mobileKeys = ["mobile", "*.mobile", "*.*.mobile"];
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
-  const log = (at: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
-    if (rank[at] < rank[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...fields }) + "\n");
-  };
-  return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
+/** "13812345678" → "138****5678"; anything shorter is hidden whole. */
+export function maskMobile(value: unknown): string {
+  const text = String(value ?? "");
+  return text.length >= 7 ? `${text.slice(0, 3)}****${text.slice(-4)}` : "****";
+}
+
+export function createLogger(level: LogLevel, destination: pino.DestinationStream = pino.destination({ fd: 2, sync: false })): Logger {
+  const p = pino(
+    {
+      level,
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      messageKey: "msg",
+      redact: {
+        paths: [...secretKeys, ...mobileKeys],
+        censor: (value, path) => (path[path.length - 1] === "mobile" ? maskMobile(value) : "[redacted]"),
+      },
+    },
+    destination,
+  );
+  const at = (lvl: LogLevel) => (msg: string, fields?: Record<string, unknown>) => p[lvl](fields ?? {}, msg);
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
 /** The message and stack of an unknown thrown value, for a log line. */

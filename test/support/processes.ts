@@ -32,10 +32,11 @@ export async function spawnService(env: Record<string, string>, entry = "src/mai
     const timer = setTimeout(() => reject(new Error(`service did not start:\n${log}`)), 30_000);
     child.stderr!.on("data", (chunk: Buffer) => {
       log += chunk.toString();
-      const m = /"msg":"listening".*?"grpcPort":(\d+),"httpPort":(\d+)/.exec(log);
-      if (m) {
+      const line = log.split("\n").find((l) => l.includes('"msg":"listening"') && l.includes('"grpcPort"'));
+      if (line) {
         clearTimeout(timer);
-        resolve({ grpcPort: Number(m[1]), httpPort: Number(m[2]) });
+        const { grpcPort, httpPort } = JSON.parse(line) as { grpcPort: number; httpPort: number };
+        resolve({ grpcPort, httpPort });
       }
     });
     exited.then((code) => reject(new Error(`service exited with ${code}:\n${log}`)));
