@@ -36,7 +36,8 @@ describe("faults: Redis and MySQL cut mid-sale, then restored", function () {
     });
     checker = openChecker(svc.databaseUrl.replace(`:${mysqlProxy.port}`, ":3306"));
     members = Array.from({ length: 1000 }, (_, i) => `f-${i}`);
-    await checker.knex("customers").insert(members.map((customer_id) => ({ customer_id, status: "EFC", updated_at: Date.now() })));
+    // Two members kept out of the crowd, so their probe calls can only fail for the outage.
+    await checker.knex("customers").insert([...members, "f-probe-redis", "f-probe-mysql"].map((customer_id) => ({ customer_id, status: "EFC", updated_at: Date.now() })));
     goodsId = (await goodsOnSale(svc.clients, { totalStock: 700, limitPerCustomer: 1 })).flashGoodsId;
   });
   after(async () => {
@@ -64,7 +65,7 @@ describe("faults: Redis and MySQL cut mid-sale, then restored", function () {
 
   it("when Redis is cut, then CreateOrder fails UNAVAILABLE within 1 s while reads keep working from the database", async () => {
     redisProxy.cut();
-    const err = await timedFailure(svc.clients.order.createOrder({ customerCode: members[999], flashGoodsId: goodsId, requestId: "redis-cut" }, undefined, { deadline: Date.now() + 5000 }));
+    const err = await timedFailure(svc.clients.order.createOrder({ customerCode: "f-probe-redis", flashGoodsId: goodsId, requestId: "redis-cut" }, undefined, { deadline: Date.now() + 5000 }));
     assert.equal(err.code, 14);
     assert.equal(err.reason, "SERVICE_UNAVAILABLE");
     assert.ok(err.ms < 1000, `took ${err.ms} ms`);
@@ -83,7 +84,7 @@ describe("faults: Redis and MySQL cut mid-sale, then restored", function () {
 
   it("when MySQL is cut, then CreateOrder fails UNAVAILABLE within its deadline and no reservation is kept", async () => {
     mysqlProxy.cut();
-    const err = await timedFailure(svc.clients.order.createOrder({ customerCode: members[998], flashGoodsId: goodsId, requestId: "mysql-cut" }, undefined, { deadline: Date.now() + 8000 }));
+    const err = await timedFailure(svc.clients.order.createOrder({ customerCode: "f-probe-mysql", flashGoodsId: goodsId, requestId: "mysql-cut" }, undefined, { deadline: Date.now() + 8000 }));
     assert.equal(err.code, 14, err.message);
     assert.equal(err.reason, "SERVICE_UNAVAILABLE");
     assert.ok(err.ms < 8000, `took ${err.ms} ms`);

@@ -25,7 +25,7 @@ export function createMetrics() {
     batchSeconds: new Histogram({ name: "flashsale_order_batch_commit_seconds", help: "Duration of one group-commit transaction", buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers }),
     jobRuns: new Counter({ name: "flashsale_job_runs_total", help: "Background job runs by job and result", labelNames: ["job", "result"], registers }),
     expired: new Counter({ name: "flashsale_orders_expired_total", help: "Unpaid orders expired by this instance", registers }),
-    reconciled: new Counter({ name: "flashsale_gate_goods_reconciled_total", help: "Goods whose gate state was rebuilt from the database", registers }),
+    reconciled: new Counter({ name: "flashsale_gate_goods_reconciled_total", help: "Goods whose gate disagreed with the database and was rebuilt from it (reconciliation repairs)", registers }),
     /** Gauges read at scrape time (stock per goods on sale, pool, Redis). */
     gauge(name: string, help: string, labelNames: string[], collect: (g: Gauge) => Promise<void> | void) {
       return new Gauge({ name, help, labelNames, registers, async collect() { await collect(this); } });

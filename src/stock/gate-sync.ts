@@ -35,11 +35,21 @@ export function createGateSync({ gate, goods, orders, staleAfterMs, clock = Date
 
   return {
     loadGoods,
-    /** Loads every goods whose period has not ended; returns how many. */
+    /**
+     * Repairs every goods whose period has not ended and whose gate disagrees
+     * with the database (taken ≠ sold + reservations in flight, or a stranded
+     * reservation, or not loaded); returns how many were rebuilt. A goods in
+     * step costs one small script, not a reload of all its orders.
+     */
     async reconcileAll(): Promise<number> {
-      const open = await goods.listGoodsOnSaleOrUpcoming(clock());
-      for (const g of open) await loadGoods(g.flashGoodsId);
-      return open.length;
+      let repaired = 0;
+      for (const g of await goods.listGoodsOnSaleOrUpcoming(clock())) {
+        const view = await gate.inspect(g.flashGoodsId, staleAfterMs);
+        if (view && view.stranded === 0 && view.taken === g.soldStock + view.inFlight) continue;
+        await loadGoods(g.flashGoodsId);
+        repaired++;
+      }
+      return repaired;
     },
   };
 }

@@ -83,8 +83,17 @@ export function createLocalStockGate(attemptRate: AttemptRate, clock: () => numb
       goods.set(snapshot.flashGoodsId, state);
     },
 
-    async taken(flashGoodsId) {
-      return goods.get(flashGoodsId)?.taken;
+    async inspect(flashGoodsId, staleAfterMs) {
+      const state = goods.get(flashGoodsId);
+      if (!state) return undefined;
+      const now = clock();
+      let inFlight = 0;
+      let stranded = 0;
+      for (const { reservation, at } of state.pending.values()) {
+        if (now - at > staleAfterMs) stranded++;
+        else inFlight += reservation.quantity;
+      }
+      return { taken: state.taken, inFlight, stranded };
     },
 
     async close() {},

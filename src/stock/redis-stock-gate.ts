@@ -93,7 +93,23 @@ redis.call('HSET', KEYS[1], 'total', ARGV[1], 'limit', ARGV[2], 'taken', taken)
 return taken
 `;
 
+// ARGV: nowMs, staleAfterMs. Returns {taken, units in flight, stranded reservations} or nil.
+const inspectScript = `
+local taken = redis.call('HGET', KEYS[1], 'taken')
+if not taken then return nil end
+local now = tonumber(ARGV[1])
+local stale = tonumber(ARGV[2])
+local inFlight, stranded = 0, 0
+local pending = redis.call('HVALS', KEYS[4])
+for i = 1, #pending do
+  local q, at = string.match(pending[i], '^(%d+)|(%d+)|')
+  if now - tonumber(at) > stale then stranded = stranded + 1 else inFlight = inFlight + tonumber(q) end
+end
+return {tonumber(taken), inFlight, stranded}
+`;
+
 type GateRedis = Redis & {
+  gateInspect(...args: (string | number)[]): Promise<[number, number, number] | null>;
   gateReserve(...args: (string | number)[]): Promise<string>;
   gateRelease(...args: (string | number)[]): Promise<number>;
   gateLoad(...args: (string | number)[]): Promise<number>;
@@ -106,6 +122,7 @@ export function createRedisStockGate(redis: Redis, attemptRate: AttemptRate, clo
   r.defineCommand("gateReserve", { numberOfKeys: 5, lua: reserveScript });
   r.defineCommand("gateRelease", { numberOfKeys: 4, lua: releaseScript });
   r.defineCommand("gateLoad", { numberOfKeys: 6, lua: loadScript });
+  r.defineCommand("gateInspect", { numberOfKeys: 4, lua: inspectScript });
   // Staging keys are per instance, so two instances reconciling at once never mix.
   const instance = randomBytes(6).toString("hex");
 
@@ -146,10 +163,10 @@ export function createRedisStockGate(redis: Redis, attemptRate: AttemptRate, clo
         await r.gateLoad(...keys, ...staged, snapshot.totalStock, snapshot.limitPerCustomer, snapshot.soldStock, clock(), staleAfterMs);
       }),
 
-    taken: (flashGoodsId) =>
+    inspect: (flashGoodsId, staleAfterMs) =>
       guarded(async () => {
-        const value = await r.hget(keysOf(flashGoodsId)[0], "taken");
-        return value === null ? undefined : Number(value);
+        const view = await r.gateInspect(...keysOf(flashGoodsId), clock(), staleAfterMs);
+        return view ? { taken: view[0], inFlight: view[1], stranded: view[2] } : undefined;
       }),
 
     async close() {

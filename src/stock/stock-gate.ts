@@ -39,6 +39,12 @@ export interface Reservation {
   quantity: number;
 }
 
+export interface GateView {
+  taken: number;
+  inFlight: number;
+  stranded: number;
+}
+
 export interface StockGate {
   /** Atomically: member within its attempt rate, requestId not seen, member under its limit, units left → reserve them. */
   reserve(reservation: Reservation, goods: GateGoods): Promise<ReserveResult>;
@@ -56,7 +62,11 @@ export interface StockGate {
    * staleAfterMs are stranded (their caller died) and are dropped.
    */
   load(snapshot: GateSnapshot, staleAfterMs: number): Promise<void>;
-  /** Units the gate believes are taken (reserved or sold), or undefined when it does not know the goods. */
-  taken(flashGoodsId: string): Promise<number | undefined>;
+  /**
+   * What the gate holds for a goods: units taken (sold or reserved), units of
+   * reservations in flight, and how many reservations are stranded (older than
+   * staleAfterMs); undefined when the gate does not know the goods.
+   */
+  inspect(flashGoodsId: string, staleAfterMs: number): Promise<GateView | undefined>;
   close(): Promise<void>;
 }
