@@ -17,8 +17,13 @@ export interface ServiceProcess {
 }
 
 /** The service as its own process (`node --import tsx src/main.ts`), as operations run it. */
-/** The heap cap `npm start` runs with (package.json): V8 otherwise grows the heap lazily far past what the service needs. */
-const startFlags = ["--max-old-space-size=192"];
+/**
+ * The V8 flags `npm start` runs with (package.json): the old space capped (V8
+ * otherwise grows it lazily far past what the service needs: RSS 296 -> 182 MB
+ * at the same throughput) and a larger young generation (a call's garbage dies
+ * young: +5 % orders/s measured, RSS +30 MB).
+ */
+const startFlags = ["--max-old-space-size=192", "--max-semi-space-size=32"];
 
 export async function spawnService(env: Record<string, string>, entry = "src/main.ts", nodeArgs: string[] = []): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [...startFlags, ...nodeArgs, "--import", "tsx", entry], {
