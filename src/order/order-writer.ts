@@ -1,4 +1,4 @@
-import { isUniqueViolation } from "../platform/db";
+import { isDeadlock, isUniqueViolation } from "../platform/db";
 import type { CommitOutcome, OrderDraft, OrderRepository } from "./order";
 
 export interface OrderWriterOptions {
@@ -124,7 +124,7 @@ export function createOrderWriter(repo: OrderRepository, options: OrderWriterOpt
   };
 }
 
+/** A batch that lost a lock race, not one that is wrong: worth retrying draft by draft. */
 function isRetryable(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === "ER_LOCK_DEADLOCK" || code === "ER_LOCK_WAIT_TIMEOUT" || code === "SQLITE_BUSY";
+  return isDeadlock(err) || (err as { code?: unknown } | null)?.code === "ER_LOCK_WAIT_TIMEOUT";
 }

@@ -38,11 +38,6 @@ export function createStarRepository({ knex }: { knex: Knex }): StarRepository {
       return { stars: rows.map(toStar), total: Number(total) };
     },
 
-    async countForTarget(flashGoodsId, starTarget) {
-      const [{ total }] = await knex("stars").where({ flash_goods_id: flashGoodsId, star_target: starTarget }).count({ total: "*" });
-      return Number(total);
-    },
-
     async insertOnce(star) {
       const existing = await findOne(star.flashGoodsId, star.starSource, star.starTarget);
       if (existing) return toStar(existing);

@@ -10,7 +10,6 @@ export interface Star {
 export interface StarRepository {
   /** Newest first. */
   listForTarget(flashGoodsId: string, starTarget: string, offset: number, limit: number): Promise<{ stars: Star[]; total: number }>;
-  countForTarget(flashGoodsId: string, starTarget: string): Promise<number>;
   /** Inserts the light-up once; a repeat of (goods, source, target) returns the stored one. */
   insertOnce(star: Star): Promise<Star>;
 }
