@@ -44,7 +44,7 @@ const int32Max = 2_147_483_647;
 export function makeCreateOrder(deps: Deps) {
   const { catalog, orders, gate, gateSync, writer, payWindowMs, clock = Date.now, duplicateWaitMs = 3000 } = deps;
   /** Requests being processed in this process: repeats join them instead of racing. */
-  const inFlight = new Map<string, { input: ValidInput; order: Promise<Order> }>();
+  const inFlight = new Map<string, Promise<Order>>();
 
   /** deadline: the caller's, epoch ms; work it could no longer hear about is not done. */
   async function createOrder(raw: CreateOrderInput, deadline?: number): Promise<Order> {
@@ -84,7 +84,7 @@ export function makeCreateOrder(deps: Deps) {
 
     const key = requestKey(input.customerCode, input.requestId);
     const order = commitReserved(input, goods, period.periodId, reservation, now, deadline);
-    inFlight.set(key, { input, order });
+    inFlight.set(key, order);
     try {
       return await order;
     } finally {
@@ -105,7 +105,9 @@ export function makeCreateOrder(deps: Deps) {
         await gate.release(reservation, true).catch(() => undefined);
         throw new AppError("SERVICE_UNAVAILABLE", "服务繁忙，请重试 (the call's deadline passed before its order could be written; retry)");
       case "CREATED":
-        await gate.confirm(reservation).catch(() => undefined); // a stale pending entry is dropped by reconciliation
+        // Not awaited: the order is committed, the caller need not wait for the
+        // gate's bookkeeping (a missed confirm is dropped by reconciliation).
+        void gate.confirm(reservation).catch(() => undefined);
         return outcome.order;
       case "EXISTING":
         // The gate did not know this request (e.g. rebuilt after a flush): the
@@ -143,7 +145,7 @@ export function makeCreateOrder(deps: Deps) {
     const deadline = clock() + duplicateWaitMs;
     for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
       const local = inFlight.get(requestKey(input.customerCode, input.requestId));
-      if (local) return sameRequest(await local.order, input);
+      if (local) return sameRequest(await local, input);
       const existing = await orders.findByRequest(input.customerCode, input.requestId);
       if (existing) return sameRequest(existing, input);
       if (clock() >= deadline) break;
