@@ -49,7 +49,7 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** config → db → gate → repositories → use cases → servers → jobs. */
+/** config → db → repositories → gate → use cases → servers → jobs. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const db = openDatabase(config.databaseUrl, logger);
   await migrateToLatest(db.knex);

@@ -1,8 +1,7 @@
-import { AppError } from "../platform/errors";
 import type { GuardFor } from "../platform/grpc-server";
 import { authorize, isRateLimited, rateLimitedMember } from "./access-policy";
 import { createAuthenticator } from "./authenticate";
-import type { RateLimiter } from "./rate-limiter";
+import { type RateLimiter, rateLimited } from "./rate-limiter";
 
 /**
  * What runs before a handler: with AUTH_MODE=jwt a verified token and the
@@ -20,9 +19,7 @@ export async function createCallGuard({ auth, limiter }: {
     return async (metadata, request) => {
       if (authenticate) authorize(path, await authenticate(metadata.get("authorization")[0]?.toString()), request);
       const member = throttled && rateLimitedMember(path, request);
-      if (member && !(await throttled!.take(member))) {
-        throw new AppError("RATE_LIMITED", "操作太频繁，请稍后再试 (too many requests, slow down)");
-      }
+      if (member && !(await throttled!.take(member))) throw rateLimited();
     };
   };
 }

@@ -1,4 +1,10 @@
 import type Redis from "ioredis";
+import { AppError } from "../platform/errors";
+
+/** The contract's answer to a member over its rate, wherever the limit is counted. */
+export function rateLimited(): AppError {
+  return new AppError("RATE_LIMITED", "操作太频繁，请稍后再试 (too many requests, slow down)");
+}
 
 /**
  * Per-member token buckets for calls bots hammer (AddStar here; CreateOrder's

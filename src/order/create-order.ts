@@ -1,4 +1,5 @@
-import { assertSaleOngoing, type FlashGoods } from "../goods/goods";
+import { assertSaleOngoing, type FlashGoods, periodStatus } from "../goods/goods";
+import { rateLimited } from "../access/rate-limiter";
 import type { GoodsCatalog } from "../goods/goods-catalog";
 import { customerStatusError } from "../member/customer";
 import { AppError } from "../platform/errors";
@@ -54,18 +55,19 @@ export function makeCreateOrder(deps: Deps) {
     try {
       assertSaleOngoing(period, now);
     } catch (err) {
-      // A retry of an order placed while the sale was on still gets its order.
-      const existing = await orders.findByRequest(input.customerCode, input.requestId);
+      // After the sale, a retry of an order placed during it still gets its
+      // order. (Before the sale no order can exist: no database read then.)
+      const existing = periodStatus(period, now) === "ENDED" ? await orders.findByRequest(input.customerCode, input.requestId) : undefined;
       if (existing) return sameRequest(existing, input);
       throw err;
     }
     if (input.quantity * goods.flashPrice > int32Max) throw new AppError("INVALID_ARGUMENT", "quantity is too large", "quantity");
 
-    const reservation: Reservation = { ...input };
-    let verdict = await gate.reserve(reservation, goods);
+    const reservation: Reservation = input;
+    let verdict = await gate.reserve(reservation);
     if (verdict === "NOT_LOADED") {
       await gateSync.loadGoods(goods.flashGoodsId);
-      verdict = await gate.reserve(reservation, goods);
+      verdict = await gate.reserve(reservation);
     }
     switch (verdict) {
       case "RESERVED":
@@ -73,11 +75,10 @@ export function makeCreateOrder(deps: Deps) {
       case "DUPLICATE":
         return awaitFirst(input);
       case "SOLD_OUT":
-        throw new AppError("SOLD_OUT", "已抢光 (sold out)");
       case "LIMIT_EXCEEDED":
-        throw new AppError("LIMIT_EXCEEDED", "超过每人限购数量 (over the per-member limit)");
+        throw rejection(verdict, goods);
       case "RATE_LIMITED":
-        throw new AppError("RATE_LIMITED", "操作太频繁，请稍后再试 (too many requests, slow down)");
+        throw rateLimited();
       default:
         throw new AppError("SERVICE_UNAVAILABLE", "stock is not ready, retry shortly");
     }

@@ -145,9 +145,10 @@ export function createOrderRepository(db: Database): OrderRepository {
         continue;
       }
       held.set(draft.customerCode, mine + draft.quantity);
-      existing.set(requestKey(draft.customerCode, draft.requestId), stripDraft(draft));
+      const order = stripDraft(draft);
+      existing.set(requestKey(draft.customerCode, draft.requestId), order);
       granted += draft.quantity;
-      outcomes.set(draft, { kind: "CREATED", order: stripDraft(draft) });
+      outcomes.set(draft, { kind: "CREATED", order });
     }
 
     if (tookAll && granted < wanted) {

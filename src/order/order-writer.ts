@@ -58,14 +58,9 @@ export function createOrderWriter(repo: OrderRepository, options: OrderWriterOpt
   function flush() {
     if (timer) clearTimeout(timer);
     timer = undefined;
+    dropLate();
     while (queue.length > 0 && inFlight < options.maxInFlight) {
-      const now = Date.now();
-      const late = queue.filter((w) => w.deadline !== undefined && w.deadline <= now);
-      for (const w of late) w.resolve({ kind: "DEADLINE_PASSED" });
-      if (late.length > 0) queue = queue.filter((w) => !late.includes(w));
-      if (queue.length === 0) break;
-      const batch = queue.slice(0, options.maxBatch);
-      queue = queue.slice(batch.length);
+      const batch = queue.splice(0, options.maxBatch);
       inFlight++;
       void commit(batch).finally(() => {
         inFlight--;
@@ -76,6 +71,19 @@ export function createOrderWriter(repo: OrderRepository, options: OrderWriterOpt
         else if (inFlight === 0) for (const done of idle.splice(0)) done();
       });
     }
+    // Everything queued may have been dropped as late: drain() must still end.
+    if (queue.length === 0 && inFlight === 0) for (const done of idle.splice(0)) done();
+  }
+
+  /** Drafts whose callers' deadlines passed while they queued: answered, not written. */
+  function dropLate() {
+    const now = Date.now();
+    if (!queue.some((w) => w.deadline !== undefined && w.deadline <= now)) return;
+    queue = queue.filter((w) => {
+      const late = w.deadline !== undefined && w.deadline <= now;
+      if (late) w.resolve({ kind: "DEADLINE_PASSED" });
+      return !late;
+    });
   }
 
   async function commit(batch: Waiting[], retried = false) {

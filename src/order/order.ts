@@ -66,4 +66,4 @@ export interface OrderRepository {
 
 export const liveStatuses: OrderStatus[] = ["PENDING_PAYMENT", "PAID"];
 
-export const requestKey = (customerCode: string, requestId: string) => `${customerCode} ${requestId}`;
+export { requestKey } from "../stock/stock-gate";

@@ -27,7 +27,7 @@ export interface Config {
   orderBatchesInFlight: number;
   /** EXPIRY_INTERVAL_MS: how often unpaid orders past their deadline are expired (default 5000). */
   expiryIntervalMs: number;
-  /** RECONCILE_INTERVAL_MS: how often the stock gate is rebuilt from the database (default 10000). */
+  /** RECONCILE_INTERVAL_MS: how often the stock gate is checked against the database; goods that disagree are rebuilt (default 10000). */
   reconcileIntervalMs: number;
   /** RESERVATION_STALE_MS: a gate reservation in flight longer than this was stranded by a crash and goes back on sale (default 15000). */
   reservationStaleMs: number;

@@ -1,5 +1,5 @@
 import { createLocalRateLimiter } from "../access/rate-limiter";
-import type { AttemptRate, GateSnapshot, Reservation, ReserveResult, StockGate } from "./stock-gate";
+import { type AttemptRate, type GateSnapshot, type Reservation, type ReserveResult, type StockGate, requestKey } from "./stock-gate";
 
 interface GoodsState {
   total: number;
@@ -11,7 +11,7 @@ interface GoodsState {
   pending: Map<string, { reservation: Reservation; at: number }>;
 }
 
-const keyOf = (r: Reservation) => `${r.customerCode} ${r.requestId}`;
+const keyOf = (r: Reservation) => requestKey(r.customerCode, r.requestId);
 
 /**
  * The embedded default's gate: the same rules as the Redis script, in this
@@ -30,12 +30,13 @@ export function createLocalStockGate(attemptRate: AttemptRate, clock: () => numb
   }
 
   return {
-    async reserve(r, rules) {
+    async reserve(r) {
+      if (!goods.has(r.flashGoodsId)) return "NOT_LOADED";
+      if (attempts && !(await attempts.take(`${r.flashGoodsId} ${r.customerCode}`))) return "RATE_LIMITED";
+      // Read the state after the await: a load() may have replaced it meanwhile.
+      // From here to the return nothing awaits, so the rest is atomic.
       const state = goods.get(r.flashGoodsId);
       if (!state) return "NOT_LOADED";
-      if (attempts && !(await attempts.take(`${r.flashGoodsId} ${r.customerCode}`))) return "RATE_LIMITED";
-      state.total = rules.totalStock;
-      state.limit = rules.limitPerCustomer;
       const key = keyOf(r);
       if (state.requests.has(key)) return "DUPLICATE";
       const held = state.perCustomer.get(r.customerCode) ?? 0;

@@ -5,8 +5,8 @@ import type { StockGate } from "./stock-gate";
 export function observedGate(gate: StockGate, metrics: Metrics): StockGate {
   return {
     ...gate,
-    async reserve(reservation, goods) {
-      const verdict = await gate.reserve(reservation, goods);
+    async reserve(reservation) {
+      const verdict = await gate.reserve(reservation);
       metrics.gate.inc({ verdict });
       return verdict;
     },

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type Redis from "ioredis";
 import { redisUnavailable } from "../platform/redis";
-import type { AttemptRate, GateSnapshot, Reservation, ReserveResult, StockGate } from "./stock-gate";
+import { type AttemptRate, type GateSnapshot, type Reservation, type ReserveResult, type StockGate, requestKey } from "./stock-gate";
 
 /**
  * The stock gate on Redis: one Lua script per attempt, atomic on the server.
@@ -134,19 +134,19 @@ export function createRedisStockGate(redis: Redis, attemptRate: AttemptRate, clo
     }
   }
 
-  const requestKey = (x: Reservation) => `${x.customerCode} ${x.requestId}`;
+  const keyOf = (x: Reservation) => requestKey(x.customerCode, x.requestId);
   const ratePerMs = attemptRate.ratePerSecond / 1000;
 
   return {
     reserve: (x) =>
       guarded(async () =>
-        (await r.gateReserve(...keysOf(x.flashGoodsId), rateKeyOf(x.flashGoodsId), x.customerCode, requestKey(x), x.quantity, clock(), ratePerMs, attemptRate.burst)) as ReserveResult,
+        (await r.gateReserve(...keysOf(x.flashGoodsId), rateKeyOf(x.flashGoodsId), x.customerCode, keyOf(x), x.quantity, clock(), ratePerMs, attemptRate.burst)) as ReserveResult,
       ),
 
-    confirm: (x) => guarded(async () => void (await r.hdel(keysOf(x.flashGoodsId)[3], requestKey(x)))),
+    confirm: (x) => guarded(async () => void (await r.hdel(keysOf(x.flashGoodsId)[3], keyOf(x)))),
 
     release: (x, forgetRequest) =>
-      guarded(async () => void (await r.gateRelease(...keysOf(x.flashGoodsId), x.customerCode, requestKey(x), x.quantity, forgetRequest ? "1" : "0"))),
+      guarded(async () => void (await r.gateRelease(...keysOf(x.flashGoodsId), x.customerCode, keyOf(x), x.quantity, forgetRequest ? "1" : "0"))),
 
     load: (snapshot: GateSnapshot, staleAfterMs: number) =>
       guarded(async () => {

@@ -39,6 +39,9 @@ export interface Reservation {
   quantity: number;
 }
 
+/** How the gate (and the snapshot it is rebuilt from) names one request of one member. */
+export const requestKey = (customerCode: string, requestId: string) => `${customerCode} ${requestId}`;
+
 export interface GateView {
   taken: number;
   inFlight: number;
@@ -47,7 +50,7 @@ export interface GateView {
 
 export interface StockGate {
   /** Atomically: member within its attempt rate, requestId not seen, member under its limit, units left → reserve them. */
-  reserve(reservation: Reservation, goods: GateGoods): Promise<ReserveResult>;
+  reserve(reservation: Reservation): Promise<ReserveResult>;
   /** The reservation became a committed order: it is no longer in flight. */
   confirm(reservation: Reservation): Promise<void>;
   /**
