@@ -86,3 +86,30 @@ for (const backend of ["sqlite", "mysql"] as Backend[]) {
     });
   });
 }
+
+describe("group-commit order writer, queue rules (a unit test with a fake repository)", () => {
+  it("when a queued draft's deadline passes, then it is answered DEADLINE_PASSED without being written, and drain() still ends", async () => {
+    const written: string[] = [];
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    const repo = {
+      async commitBatch(drafts: OrderDraft[]) {
+        await slow;
+        written.push(...drafts.map((d) => d.requestId));
+        return drafts.map((d) => ({ kind: "CREATED" as const, order: d }));
+      },
+    } as unknown as Parameters<typeof createOrderWriter>[0];
+    const writer = createOrderWriter(repo, { maxBatch: 10, maxWaitMs: 0, maxInFlight: 1 });
+    const d = (requestId: string) => ({ requestId, customerCode: "c", flashGoodsId: "g", quantity: 1 }) as OrderDraft;
+    const first = writer.submit(d("in-flight"));
+    const late = writer.submit(d("late"), Date.now() + 20);
+    await new Promise((r) => setTimeout(r, 50));
+    const drained = writer.drain(); // asked while a batch is in flight and the late draft still queued
+    release();
+    assert.equal((await first).kind, "CREATED");
+    assert.equal((await late).kind, "DEADLINE_PASSED");
+    const ended = await Promise.race([drained.then(() => true), new Promise((r) => setTimeout(() => r(false), 2000))]);
+    assert.equal(ended, true, "drain() ended");
+    assert.deepEqual(written, ["in-flight"]);
+  });
+});
