@@ -63,6 +63,10 @@ async function runLoad(name: string, job: Omit<LoadJob, "concurrency" | "channel
     const done = new Promise<LoadResult>((resolve, reject) =>
       child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load worker failed: ${err}`)))),
     );
+    // Awaited below; until then a failure must not crash the run before its
+    // finally block has stopped the servers it started.
+    done.catch(() => undefined);
+    ready.catch(() => undefined);
     return { child, ready, done };
   });
   await Promise.all(workers.map((w) => w.ready));
