@@ -1,5 +1,6 @@
 import type Redis from "ioredis";
 import { AppError } from "../platform/errors";
+import type { AttemptRate } from "../stock/stock-gate";
 
 /** The contract's answer to a member over its rate, wherever the limit is counted. */
 export function rateLimited(): AppError {
@@ -18,10 +19,8 @@ export interface RateLimiter {
   take(member: string): Promise<boolean>;
 }
 
-export interface RateLimit {
-  ratePerSecond: number;
-  burst: number;
-}
+/** A token bucket's shape: the same one the stock gate counts order attempts with. */
+export type RateLimit = AttemptRate;
 
 // KEYS[1] bucket; ARGV: rate per ms, burst, now ms. Returns 1 = allowed.
 const takeScript = `

@@ -56,7 +56,15 @@ export function saleStatus(goods: FlashGoods, period: Period, now: number): Sale
 export function assertSaleOngoing(period: Period, now: number): void {
   const status = periodStatus(period, now);
   if (status === "UPCOMING") throw new AppError("SALE_NOT_STARTED", "抢购尚未开始 (the sale has not started)");
-  if (status === "ENDED") throw new AppError("SALE_ENDED", "抢购已结束 (the sale has ended)");
+  if (status === "ENDED") throw saleEnded();
+}
+
+export function saleEnded(): AppError {
+  return new AppError("SALE_ENDED", "抢购已结束 (the sale has ended)");
+}
+
+export function periodNotFound(): AppError {
+  return new AppError("PERIOD_NOT_FOUND", "抢购活动段不存在 (period not found)");
 }
 
 export interface GoodsWithPeriod {

@@ -1,7 +1,7 @@
-import { AppError, invalidArgument } from "../platform/errors";
+import { invalidArgument } from "../platform/errors";
 import { newId } from "../platform/ids";
 import { optionalText, requireEpochMs, requireId, requireIntegerInRange, requireText } from "../platform/validate";
-import type { FlashGoods, GoodsRepository, Period } from "./goods";
+import { type FlashGoods, type GoodsRepository, type Period, periodNotFound } from "./goods";
 import { type GoodsDetailView, type PeriodView, viewGoodsDetail, viewPeriod } from "./goods-views";
 
 export interface CreatePeriodInput {
@@ -59,7 +59,7 @@ export function makeGoodsAdmin({ goods, onGoodsCreated, clock = Date.now }: Deps
         createdAt: now,
       };
       const period = await goods.findPeriod(periodId);
-      if (!period) throw new AppError("PERIOD_NOT_FOUND", "抢购活动段不存在 (period not found)");
+      if (!period) throw periodNotFound();
       await goods.insertGoods(created);
       await onGoodsCreated(created);
       return viewGoodsDetail(created, period, now);

@@ -1,8 +1,8 @@
-import { AppError, invalidArgument } from "../platform/errors";
+import { invalidArgument } from "../platform/errors";
 import { dayRange, isoDay } from "../platform/time";
 import { createTtlCache } from "../platform/ttl-cache";
 import { requireId, requirePage } from "../platform/validate";
-import { type GoodsRepository, requireGoods } from "./goods";
+import { type GoodsRepository, periodNotFound, requireGoods } from "./goods";
 import { type GoodsDetailView, type GoodsView, type PeriodView, viewGoods, viewGoodsDetail, viewPeriod } from "./goods-views";
 
 interface Deps {
@@ -37,7 +37,7 @@ export function makeGoodsQueries({ goods, saleTimeZone, readCacheMs, clock = Dat
       const page = requirePage(input.pageNo, input.pageSize);
       return pages(`${periodId} ${page.offset} ${page.pageSize}`, async () => {
         const period = await goods.findPeriod(periodId);
-        if (!period) throw new AppError("PERIOD_NOT_FOUND", "抢购活动段不存在 (period not found)");
+        if (!period) throw periodNotFound();
         const found = await goods.listGoodsByPeriod(periodId, page.offset, page.pageSize);
         const now = clock();
         return { goods: found.goods.map((g) => viewGoods(g, period, now)), total: found.total };

@@ -21,10 +21,21 @@ export interface CustomerRef {
   refId2: string;
 }
 
-/** Only an active (EFC) member may light up or order. */
+/** Only an active (EFC) member may light up or order: why a member (status, or undefined when unknown) may not. */
+export function customerRefusal(status: string | undefined): "CUSTOMER_NOT_FOUND" | "CUSTOMER_FROZEN" | "CUSTOMER_CANCELLED" | undefined {
+  if (status === undefined) return "CUSTOMER_NOT_FOUND";
+  if (status === "FST") return "CUSTOMER_FROZEN";
+  if (status === "CNL") return "CUSTOMER_CANCELLED";
+  return undefined;
+}
+
 export function assertCustomerCanAct(customer: Customer): void {
-  if (customer.status === "FST") throw customerStatusError("CUSTOMER_FROZEN");
-  if (customer.status === "CNL") throw customerStatusError("CUSTOMER_CANCELLED");
+  const refusal = customerRefusal(customer.status);
+  if (refusal && refusal !== "CUSTOMER_NOT_FOUND") throw customerStatusError(refusal);
+}
+
+export function customerNotFound(): AppError {
+  return new AppError("CUSTOMER_NOT_FOUND", "会员不存在 (member not found)");
 }
 
 export function customerStatusError(reason: "CUSTOMER_FROZEN" | "CUSTOMER_CANCELLED"): AppError {
@@ -43,6 +54,6 @@ export interface CustomerRepository {
 /** Finds the member or throws CUSTOMER_NOT_FOUND. */
 export async function requireCustomer(customers: CustomerRepository, customerId: string): Promise<Customer> {
   const customer = await customers.findById(customerId);
-  if (!customer) throw new AppError("CUSTOMER_NOT_FOUND", "会员不存在 (member not found)");
+  if (!customer) throw customerNotFound();
   return customer;
 }

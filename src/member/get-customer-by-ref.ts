@@ -1,6 +1,5 @@
-import { AppError } from "../platform/errors";
 import { optionalText, requireText } from "../platform/validate";
-import type { Customer, CustomerRepository } from "./customer";
+import { type Customer, type CustomerRepository, customerNotFound } from "./customer";
 
 export interface GetCustomerByRefInput {
   comeFrom: string;
@@ -19,7 +18,7 @@ export function makeGetCustomerByRef({ customers }: { customers: CustomerReposit
     const found = await customers.findByRef(comeFrom, relateFrom, refId);
     // refId2 (unionid), when given, must match the bound one too.
     if (!found || (refId2 && found.ref.refId2 !== refId2)) {
-      throw new AppError("CUSTOMER_NOT_FOUND", "会员不存在 (member not found)");
+      throw customerNotFound();
     }
     return found.customer;
   };

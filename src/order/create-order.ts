@@ -1,7 +1,7 @@
 import { assertSaleOngoing, type FlashGoods, periodStatus } from "../goods/goods";
 import { rateLimited } from "../access/rate-limiter";
 import type { GoodsCatalog } from "../goods/goods-catalog";
-import { customerStatusError } from "../member/customer";
+import { customerNotFound, customerStatusError } from "../member/customer";
 import { AppError } from "../platform/errors";
 import { newId } from "../platform/ids";
 import { requireId, requireIntegerInRange } from "../platform/validate";
@@ -171,7 +171,7 @@ function rejection(reason: RejectReason, goods: FlashGoods): AppError {
     case "STARS_REQUIRED":
       return new AppError("STARS_REQUIRED", `需要 ${goods.starsRequired} 位好友点亮 (${goods.starsRequired} light-ups needed)`);
     case "CUSTOMER_NOT_FOUND":
-      return new AppError("CUSTOMER_NOT_FOUND", "会员不存在 (member not found)");
+      return customerNotFound();
     case "CUSTOMER_FROZEN":
     case "CUSTOMER_CANCELLED":
       return customerStatusError(reason);

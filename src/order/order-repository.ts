@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
+import { customerRefusal } from "../member/customer";
 import { affected, type Database, inTransaction } from "../platform/db";
-import { type CommitOutcome, type Order, type OrderDraft, type OrderRepository, type OrderStatus, type RejectReason, liveStatuses, requestKey } from "./order";
+import { type CommitOutcome, type Order, type OrderDraft, type OrderRepository, type OrderStatus, liveStatuses, requestKey } from "./order";
 
 interface OrderRow {
   order_id: string;
@@ -126,7 +127,8 @@ export function createOrderRepository(db: Database): OrderRepository {
         outcomes.set(draft, { kind: "EXISTING", order: found });
         continue;
       }
-      const refusal = memberRefusal(statuses.get(draft.customerCode));
+      // The member rule, applied to the status read in this transaction.
+      const refusal = customerRefusal(statuses.get(draft.customerCode));
       if (refusal) {
         outcomes.set(draft, { kind: "REJECTED", reason: refusal });
         continue;
@@ -282,14 +284,6 @@ export function createOrderRepository(db: Database): OrderRepository {
       };
     },
   };
-}
-
-/** Only an active (EFC) member may buy; read in the same transaction as the order. */
-function memberRefusal(status: string | undefined): RejectReason | undefined {
-  if (status === undefined) return "CUSTOMER_NOT_FOUND";
-  if (status === "FST") return "CUSTOMER_FROZEN";
-  if (status === "CNL") return "CUSTOMER_CANCELLED";
-  return undefined;
 }
 
 function stripDraft(draft: OrderDraft): Order {

@@ -33,15 +33,8 @@ export type CommitOutcome =
   /** Not written: the caller's deadline passed while the draft waited for its batch. */
   | { kind: "DEADLINE_PASSED" };
 
-/** Units of one goods held by live orders, as the database knows it. */
-export interface StockSnapshot {
-  flashGoodsId: string;
-  totalStock: number;
-  limitPerCustomer: number;
-  soldStock: number;
-  perCustomer: Map<string, number>;
-  requestKeys: string[];
-}
+/** Units of one goods held by live orders, as the database knows it: what the gate is rebuilt from. */
+export type StockSnapshot = GateSnapshot;
 
 export interface OrderRepository {
   /**
@@ -67,3 +60,4 @@ export interface OrderRepository {
 export const liveStatuses: OrderStatus[] = ["PENDING_PAYMENT", "PAID"];
 
 export { requestKey } from "../stock/stock-gate";
+import type { GateSnapshot } from "../stock/stock-gate";

@@ -1,4 +1,4 @@
-import { periodStatus, requireGoods, type GoodsRepository } from "../goods/goods";
+import { periodStatus, requireGoods, saleEnded, type GoodsRepository } from "../goods/goods";
 import { assertCustomerCanAct, requireCustomer, type CustomerRepository } from "../member/customer";
 import { AppError } from "../platform/errors";
 import { newId } from "../platform/ids";
@@ -33,7 +33,7 @@ export function makeStarUseCases({ stars, goods, customers, clock = Date.now }: 
       }
       const now = clock();
       const { period } = await requireGoods(goods, flashGoodsId);
-      if (periodStatus(period, now) === "ENDED") throw new AppError("SALE_ENDED", "抢购已结束 (the sale has ended)");
+      if (periodStatus(period, now) === "ENDED") throw saleEnded();
       const [source] = await Promise.all([requireCustomer(customers, starSource), requireCustomer(customers, starTarget)]);
       assertCustomerCanAct(source);
       return stars.insertOnce({ starId: newId(now), flashGoodsId, starSource, starTarget, starHeadImg, createTime: now });
