@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type Redis from "ioredis";
 import { redisUnavailable } from "../platform/redis";
+import { batchPerTick } from "../platform/tick-batch";
 import { type AttemptRate, type GateSnapshot, type Reservation, type ReserveResult, type StockGate, requestKey } from "./stock-gate";
 
 /**
@@ -17,37 +18,65 @@ import { type AttemptRate, type GateSnapshot, type Reservation, type ReserveResu
 const keysOf = (g: string) => [`fs:{${g}}:stock`, `fs:{${g}}:cust`, `fs:{${g}}:req`, `fs:{${g}}:pending`];
 const rateKeyOf = (g: string) => `fs:{${g}}:rate`;
 
-// KEYS[5]: the goods' attempt buckets. ARGV: customerCode, requestKey, quantity, nowMs, ratePerMs (0 = off), burst
+// KEYS[5]: the goods' attempt buckets.
+// ARGV: nowMs, ratePerMs (0 = off), burst, then per attempt: customerCode, requestKey, quantity.
+// Decides the attempts one after the other, exactly as separate calls in that
+// order would, and returns one verdict per attempt.
 const reserveScript = `
+local n = (#ARGV - 3) / 3
+local verdicts = {}
 local total = redis.call('HGET', KEYS[1], 'total')
-if not total then return 'NOT_LOADED' end
-local rate = tonumber(ARGV[5])
-if rate > 0 then
-  local burst = tonumber(ARGV[6])
-  local now = tonumber(ARGV[4])
-  local tokens, at = burst, now
-  local bucket = redis.call('HGET', KEYS[5], ARGV[1])
-  if bucket then
-    local t, a = string.match(bucket, '^([%d.]+)|(%d+)$')
-    tokens = math.min(burst, tonumber(t) + math.max(0, now - tonumber(a)) * rate)
-  end
-  if tokens < 1 then
-    redis.call('HSET', KEYS[5], ARGV[1], string.format('%.6f|%d', tokens, now))
-    return 'RATE_LIMITED'
-  end
-  redis.call('HSET', KEYS[5], ARGV[1], string.format('%.6f|%d', tokens - 1, now))
+if not total then
+  for i = 1, n do verdicts[i] = 'NOT_LOADED' end
+  return verdicts
 end
-if redis.call('SISMEMBER', KEYS[3], ARGV[2]) == 1 then return 'DUPLICATE' end
-local q = tonumber(ARGV[3])
-local held = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
-if held + q > tonumber(redis.call('HGET', KEYS[1], 'limit')) then return 'LIMIT_EXCEEDED' end
+total = tonumber(total)
+local limit = tonumber(redis.call('HGET', KEYS[1], 'limit'))
 local taken = tonumber(redis.call('HGET', KEYS[1], 'taken'))
-if taken + q > tonumber(total) then return 'SOLD_OUT' end
-redis.call('HINCRBY', KEYS[1], 'taken', q)
-redis.call('HINCRBY', KEYS[2], ARGV[1], q)
-redis.call('SADD', KEYS[3], ARGV[2])
-redis.call('HSET', KEYS[4], ARGV[2], ARGV[3] .. '|' .. ARGV[4] .. '|' .. ARGV[1])
-return 'RESERVED'
+local now = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local reserved = 0
+for i = 1, n do
+  local customer, key, q = ARGV[3 * i + 1], ARGV[3 * i + 2], tonumber(ARGV[3 * i + 3])
+  local verdict = nil
+  if rate > 0 then
+    local tokens = burst
+    local bucket = redis.call('HGET', KEYS[5], customer)
+    if bucket then
+      local t, a = string.match(bucket, '^([%d.]+)|(%d+)$')
+      tokens = math.min(burst, tonumber(t) + math.max(0, now - tonumber(a)) * rate)
+    end
+    if tokens < 1 then
+      verdict = 'RATE_LIMITED'
+    else
+      tokens = tokens - 1
+    end
+    redis.call('HSET', KEYS[5], customer, string.format('%.6f|%d', tokens, now))
+  end
+  if not verdict then
+    if redis.call('SISMEMBER', KEYS[3], key) == 1 then
+      verdict = 'DUPLICATE'
+    else
+      local held = tonumber(redis.call('HGET', KEYS[2], customer) or '0')
+      if held + q > limit then
+        verdict = 'LIMIT_EXCEEDED'
+      elseif taken + q > total then
+        verdict = 'SOLD_OUT'
+      else
+        taken = taken + q
+        reserved = reserved + q
+        redis.call('HINCRBY', KEYS[2], customer, q)
+        redis.call('SADD', KEYS[3], key)
+        redis.call('HSET', KEYS[4], key, q .. '|' .. ARGV[1] .. '|' .. customer)
+        verdict = 'RESERVED'
+      end
+    end
+  end
+  verdicts[i] = verdict
+end
+if reserved > 0 then redis.call('HINCRBY', KEYS[1], 'taken', reserved) end
+return verdicts
 `;
 
 // ARGV: customerCode, requestKey, quantity, forgetRequest ('1'|'0')
@@ -110,7 +139,7 @@ return {tonumber(taken), inFlight, stranded}
 
 type GateRedis = Redis & {
   gateInspect(...args: (string | number)[]): Promise<[number, number, number] | null>;
-  gateReserve(...args: (string | number)[]): Promise<string>;
+  gateReserve(...args: (string | number)[]): Promise<string[]>;
   gateRelease(...args: (string | number)[]): Promise<number>;
   gateLoad(...args: (string | number)[]): Promise<number>;
 };
@@ -137,13 +166,23 @@ export function createRedisStockGate(redis: Redis, attemptRate: AttemptRate, clo
   const keyOf = (x: Reservation) => requestKey(x.customerCode, x.requestId);
   const ratePerMs = attemptRate.ratePerSecond / 1000;
 
-  return {
-    reserve: (x) =>
-      guarded(async () =>
-        (await r.gateReserve(...keysOf(x.flashGoodsId), rateKeyOf(x.flashGoodsId), x.customerCode, keyOf(x), x.quantity, clock(), ratePerMs, attemptRate.burst)) as ReserveResult,
-      ),
+  // Attempts and confirmations of one goods made in the same turn of the event
+  // loop go to Redis as one script call / one HDEL: under a crowd that is one
+  // command for dozens of attempts instead of one each (measured in the bench).
+  const reserveBatch = batchPerTick<Reservation, ReserveResult>(async (flashGoodsId, xs) => {
+    const args: (string | number)[] = [clock(), ratePerMs, attemptRate.burst];
+    for (const x of xs) args.push(x.customerCode, keyOf(x), x.quantity);
+    return (await r.gateReserve(...keysOf(flashGoodsId), rateKeyOf(flashGoodsId), ...args)) as ReserveResult[];
+  });
+  const confirmBatch = batchPerTick<string, void>(async (flashGoodsId, requestKeys) => {
+    await r.hdel(keysOf(flashGoodsId)[3], ...requestKeys);
+    return [];
+  });
 
-    confirm: (x) => guarded(async () => void (await r.hdel(keysOf(x.flashGoodsId)[3], keyOf(x)))),
+  return {
+    reserve: (x) => guarded(() => reserveBatch(x.flashGoodsId, x)),
+
+    confirm: (x) => guarded(() => confirmBatch(x.flashGoodsId, keyOf(x))),
 
     release: (x, forgetRequest) =>
       guarded(async () => void (await r.gateRelease(...keysOf(x.flashGoodsId), x.customerCode, keyOf(x), x.quantity, forgetRequest ? "1" : "0"))),
