@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import { customerRefusal } from "../member/customer";
-import { affected, type Database, inTransaction } from "../platform/db";
+import { affected, type Database, inBatchTransaction, inTransaction, type Statement } from "../platform/db";
 import { type CommitOutcome, type Order, type OrderDraft, type OrderRepository, type OrderStatus, liveStatuses, requestKey } from "./order";
 
 interface OrderRow {
@@ -35,23 +35,19 @@ const toOrder = (row: OrderRow): Order => ({
   paymentNo: row.payment_no,
 });
 
-const toRow = (o: Order): OrderRow => ({
-  order_id: o.orderId,
-  customer_code: o.customerCode,
-  request_id: o.requestId,
-  flash_goods_id: o.flashGoodsId,
-  period_id: o.periodId,
-  quantity: o.quantity,
-  unit_price: o.unitPrice,
-  total_amount: o.totalAmount,
-  status: o.status,
-  create_time: o.createTime,
-  pay_deadline: o.payDeadline,
-  pay_time: o.payTime,
-  payment_no: o.paymentNo,
-});
-
 const insertChunk = 500;
+
+const orderColumns = ["order_id", "customer_code", "request_id", "flash_goods_id", "period_id", "quantity", "unit_price", "total_amount", "status", "create_time", "pay_deadline", "pay_time", "payment_no"] as const;
+const orderPlaceholders = `(${orderColumns.map(() => "?").join(",")})`;
+
+/** One multi-row insert, written out directly (cheaper to build than knex's general insert of row objects). */
+function insertOrders(q: Knex, orders: Order[]): Statement {
+  const values: (string | number)[] = [];
+  for (const o of orders) {
+    values.push(o.orderId, o.customerCode, o.requestId, o.flashGoodsId, o.periodId, o.quantity, o.unitPrice, o.totalAmount, o.status, o.createTime, o.payDeadline, o.payTime, o.paymentNo);
+  }
+  return q.raw(`insert into orders (${orderColumns.join(", ")}) values ${orders.map(() => orderPlaceholders).join(", ")}`, values);
+}
 
 export function createOrderRepository(db: Database): OrderRepository {
   const { knex } = db;
@@ -62,59 +58,43 @@ export function createOrderRepository(db: Database): OrderRepository {
       .andWhere("sold_stock", ">=", quantity)
       .decrement("sold_stock", quantity);
 
-  /** Light-ups per member for one goods, when the goods needs any. */
-  async function starCounts(trx: Knex.Transaction, flashGoodsId: string, drafts: OrderDraft[]): Promise<Map<string, number>> {
-    if (!drafts.some((d) => d.starsRequired > 0)) return new Map();
-    const rows: { star_target: string; n: unknown }[] = await trx("stars")
-      .where("flash_goods_id", flashGoodsId)
-      .whereIn("star_target", [...new Set(drafts.map((d) => d.customerCode))])
-      .groupBy("star_target")
-      .select("star_target", trx.raw("count(*) as n"));
-    return new Map(rows.map((r) => [r.star_target, Number(r.n)]));
-  }
-
-  async function decideGoods(
-    trx: Knex.Transaction,
-    flashGoodsId: string,
-    drafts: OrderDraft[],
-    outcomes: Map<OrderDraft, CommitOutcome>,
-  ) {
+  /** The statements that lock one goods' row and read what its drafts are decided on. */
+  function readGoods(q: Knex, flashGoodsId: string, drafts: OrderDraft[]): Statement[] {
     const wanted = drafts.reduce((sum, d) => sum + d.quantity, 0);
-    // Fast path: the gate admitted no more than is left, so one guarded update
-    // takes the whole group's units (and the row lock that serialises every
-    // writer of this goods until we commit).
-    const tookAll =
-      affected(
-        await trx("flash_goods")
-          .where("flash_goods_id", flashGoodsId)
-          .andWhereRaw("sold_stock + ? <= total_stock", [wanted])
-          .increment("sold_stock", wanted),
-      ) === 1;
-    let left = Infinity;
-    if (!tookAll) {
-      // Not enough for everyone: lock the row without changing it, then hand
-      // out what is left draft by draft below.
-      await trx("flash_goods").where("flash_goods_id", flashGoodsId).increment("sold_stock", 0);
-      const row = await trx("flash_goods").where("flash_goods_id", flashGoodsId).first("sold_stock", "total_stock");
-      left = row ? row.total_stock - row.sold_stock : 0;
-    }
-
-    // One read, under the goods row lock (so no other writer of this goods can
-    // change it before we commit): each member's status with their orders of
-    // this goods, which give both the requests already ordered and the units
-    // held. A request reused on another goods is caught by the unique key.
     const members = [...new Set(drafts.map((d) => d.customerCode))];
-    const [rows, stars] = await Promise.all([
-      trx("customers as c")
+    const locked = q("flash_goods").where("flash_goods_id", flashGoodsId).select("sold_stock", "total_stock");
+    return [
+      // The row lock serialises every writer of this goods until we commit
+      // (SQLite has one writer and no FOR UPDATE).
+      db.dialect === "mysql" ? locked.forUpdate() : locked,
+      // Fast path: the gate admitted no more than is left, so one guarded
+      // update takes the whole group's units; what is not granted goes back.
+      q("flash_goods").where("flash_goods_id", flashGoodsId).andWhereRaw("sold_stock + ? <= total_stock", [wanted]).increment("sold_stock", wanted),
+      // Each member's status with their orders of this goods: the requests
+      // already ordered and the units held. A request reused on another
+      // goods is caught by the unique key.
+      q("customers as c")
         .leftJoin("orders as o", (join) => join.on("o.customer_code", "c.customer_id").andOnVal("o.flash_goods_id", flashGoodsId))
         .whereIn("c.customer_id", members)
         .select("c.customer_id as member", "c.status as member_status", "o.*"),
-      starCounts(trx, flashGoodsId, drafts),
-    ]);
+      ...(drafts.some((d) => d.starsRequired > 0)
+        ? [q("stars").where("flash_goods_id", flashGoodsId).whereIn("star_target", members).groupBy("star_target").select("star_target", q.raw("count(*) as n"))]
+        : []),
+    ];
+  }
+
+  /**
+   * Decides each draft of one goods on what was read under its row lock, in
+   * arrival order: the request's existing order, the member rule, light-ups,
+   * the per-member limit, then the units left. Returns the units granted.
+   */
+  function decideGoods(drafts: OrderDraft[], read: unknown[], left: number, outcomes: Map<OrderDraft, CommitOutcome>): number {
+    const [, , memberRows, starRows = []] = read as [unknown, unknown, (OrderRow & { member: string; member_status: string })[], { star_target: string; n: unknown }[]?];
+    const stars = new Map(starRows.map((r) => [r.star_target, Number(r.n)]));
     const statuses = new Map<string, string>();
     const existing = new Map<string, Order>();
     const held = new Map<string, number>();
-    for (const r of rows as (OrderRow & { member: string; member_status: string })[]) {
+    for (const r of memberRows) {
       statuses.set(r.member, r.member_status);
       if (!r.order_id) continue;
       existing.set(requestKey(r.customer_code, r.request_id), toOrder(r));
@@ -152,19 +132,7 @@ export function createOrderRepository(db: Database): OrderRepository {
       granted += draft.quantity;
       outcomes.set(draft, { kind: "CREATED", order });
     }
-
-    if (tookAll && granted < wanted) {
-      await giveBack(trx, flashGoodsId, wanted - granted);
-    } else if (!tookAll && granted > 0) {
-      // Still guarded: we hold the lock, so this cannot fail unless the rows lie.
-      const ok = affected(
-        await trx("flash_goods")
-          .where("flash_goods_id", flashGoodsId)
-          .andWhereRaw("sold_stock + ? <= total_stock", [granted])
-          .increment("sold_stock", granted),
-      );
-      if (ok !== 1) throw new Error(`stock guard refused ${granted} units of ${flashGoodsId} under lock`);
-    }
+    return granted;
   }
 
   return {
@@ -176,18 +144,43 @@ export function createOrderRepository(db: Database): OrderRepository {
         if (group) group.push(d);
         else byGoods.set(d.flashGoodsId, [d]);
       }
-      // MySQL sessions run at READ COMMITTED (platform/db.ts): every read in
-      // decideGoods runs after the goods row is locked and must see what the
-      // previous lock holder committed. The writer retries a failed batch.
-      await knex.transaction(async (trx) => {
-        // Goods rows are always locked in id order so two batches cannot deadlock.
-        for (const flashGoodsId of [...byGoods.keys()].sort()) {
-          await decideGoods(trx, flashGoodsId, byGoods.get(flashGoodsId)!, outcomes);
+      // Goods rows are locked in id order so two batches cannot deadlock.
+      const goodsIds = [...byGoods.keys()].sort();
+      // Two round trips on MySQL (platform/db.ts): lock + read every goods of
+      // the batch, decide here, then insert + adjust + COMMIT. Sessions run at
+      // READ COMMITTED, so each read after a lock sees what the previous lock
+      // holder committed. The writer retries a failed batch.
+      await inBatchTransaction(db, async (tx) => {
+        const reads = goodsIds.map((id) => readGoods(tx.q, id, byGoods.get(id)!));
+        const results = await tx.send(reads.flat());
+        const finish: Statement[] = [];
+        let at = 0;
+        for (const [i, flashGoodsId] of goodsIds.entries()) {
+          const group = byGoods.get(flashGoodsId)!;
+          const read = results.slice(at, (at += reads[i].length));
+          const [[row], tookAll] = read as [{ sold_stock: number; total_stock: number }[], number];
+          if (!row) {
+            // The goods is gone: nothing of it can be sold.
+            for (const d of group) outcomes.set(d, { kind: "REJECTED", reason: "SOLD_OUT" });
+            continue;
+          }
+          const wanted = group.reduce((sum, d) => sum + d.quantity, 0);
+          const granted = decideGoods(group, read, tookAll === 1 ? Infinity : row.total_stock - row.sold_stock, outcomes);
+          if (tookAll === 1) {
+            if (granted < wanted) finish.push(giveBack(tx.q, flashGoodsId, wanted - granted));
+          } else if (granted > 0) {
+            // Not enough for everyone: the fast path took nothing, and we hand
+            // out what was left under the lock. Checked before COMMIT: it
+            // cannot fail unless the rows lie.
+            const [ok] = await tx.send([
+              tx.q("flash_goods").where("flash_goods_id", flashGoodsId).andWhereRaw("sold_stock + ? <= total_stock", [granted]).increment("sold_stock", granted),
+            ]);
+            if (ok !== 1) throw new Error(`stock guard refused ${granted} units of ${flashGoodsId} under lock`);
+          }
         }
-        const rows = drafts.filter((d) => outcomes.get(d)?.kind === "CREATED").map(toRow);
-        for (let i = 0; i < rows.length; i += insertChunk) {
-          await trx("orders").insert(rows.slice(i, i + insertChunk));
-        }
+        const created = drafts.filter((d) => outcomes.get(d)?.kind === "CREATED").map(stripDraft);
+        for (let i = 0; i < created.length; i += insertChunk) finish.push(insertOrders(tx.q, created.slice(i, i + insertChunk)));
+        await tx.send(finish, { commit: true });
       });
       return drafts.map((d) => outcomes.get(d)!);
     },
