@@ -178,7 +178,11 @@ export function createOrderRepository(db: Database): OrderRepository {
             if (ok !== 1) throw new Error(`stock guard refused ${granted} units of ${flashGoodsId} under lock`);
           }
         }
-        const created = drafts.filter((d) => outcomes.get(d)?.kind === "CREATED").map(stripDraft);
+        const created: Order[] = [];
+        for (const d of drafts) {
+          const outcome = outcomes.get(d);
+          if (outcome?.kind === "CREATED") created.push(outcome.order);
+        }
         for (let i = 0; i < created.length; i += insertChunk) finish.push(insertOrders(tx.q, created.slice(i, i + insertChunk)));
         await tx.send(finish, { commit: true });
       });
