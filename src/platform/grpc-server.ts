@@ -38,14 +38,22 @@ function observed(service: ServiceBinding, implementation: grpc.UntypedServiceIm
   for (const [name, method] of Object.entries(service.definition)) {
     const label = method.path.slice(method.path.lastIndexOf("/") + 1);
     const handler = implementation[name] as grpc.handleUnaryCall<unknown, unknown>;
+    // The method's series resolved once, not per call (prom-client hashes the
+    // label set on every inc/observe that names it).
+    const latency = metrics.latency.labels({ method: label });
+    const outcomes = new Map<string, { inc(): void }>();
     wrapped[name] = ((call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      const stop = metrics.latency.startTimer({ method: label });
+      const started = performance.now();
       handler(call, (err, value) => {
-        const seconds = stop();
+        const seconds = (performance.now() - started) / 1000;
+        latency.observe(seconds);
         const e = err as (Partial<grpc.ServiceError> & { reason?: string }) | null;
         const code = grpc.status[e?.code ?? grpc.status.OK];
         const reason = e?.reason ?? (e ? "" : "OK");
-        metrics.calls.inc({ method: label, code, reason });
+        const key = `${code} ${reason}`;
+        let counter = outcomes.get(key);
+        if (!counter) outcomes.set(key, (counter = metrics.calls.labels({ method: label, code, reason })));
+        counter.inc();
         accessLogger?.info("call", { method: label, code, reason, ms: Math.round(seconds * 1000), requestId: requestIdOf(call.metadata) });
         callback(err, value);
       });
