@@ -32,6 +32,8 @@ export interface LoadResult {
   ok: number;
   errors: Record<string, number>;
   durationMs: number;
+  /** This process's CPU time (user + system) while it made the calls. */
+  cpuMs: number;
   histogram: string;
   /** OK orders: [orderId, customerCode, quantity]. */
   orders: [string, string, number][];
@@ -126,6 +128,7 @@ async function main() {
 
   let next = 0;
   const started = process.hrtime.bigint();
+  const cpuAtStart = process.cpuUsage();
   async function worker() {
     for (;;) {
       const i = next++;
@@ -144,7 +147,8 @@ async function main() {
   }
   await Promise.all(Array.from({ length: job.concurrency }, worker));
   const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-  const result: LoadResult = { calls: job.count, ok, errors, durationMs, histogram: hdr.encodeIntoCompressedBase64(histogram), orders };
+  const cpu = process.cpuUsage(cpuAtStart);
+  const result: LoadResult = { calls: job.count, ok, errors, durationMs, cpuMs: (cpu.user + cpu.system) / 1000, histogram: hdr.encodeIntoCompressedBase64(histogram), orders };
   for (const c of all) c.close();
   agent.destroy();
   process.stdout.write(JSON.stringify(result), () => process.exit(0));

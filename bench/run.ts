@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import * as hdr from "hdr-histogram-js";
@@ -27,9 +27,18 @@ const sizes = quick
   ? { ceiling: 24_000, crowd: 50_000, crowdMembers: 20_000, allWin: 12_000, naive: 4_000, writer: 5_000, reads: 10_000 }
   : { ceiling: 48_000, crowd: 50_000, crowdMembers: 20_000, allWin: 30_000, naive: 10_000, writer: 20_000, reads: 30_000 };
 
+/** CPU seconds spent by each side of the measurement. */
+interface CpuSeconds {
+  service: number;
+  load: number;
+  mariadb: number;
+  redis: number;
+}
+
 interface Scenario {
   name: string;
   seconds: number;
+  cpu: CpuSeconds;
   histogram: hdr.Histogram;
   calls: number;
   ok: number;
@@ -72,8 +81,10 @@ async function runLoad(name: string, job: Omit<LoadJob, "concurrency" | "channel
     return { child, ready, done };
   });
   await Promise.all(workers.map((w) => w.ready));
+  const before = serverTicks(job.grpcAddress);
   for (const w of workers) w.child.stdin.write("go\n");
   const results = await Promise.all(workers.map((w) => w.done));
+  const after = serverTicks(job.grpcAddress);
   // The workers start together on "go" and time their own calls; their
   // process exit (closing channels, printing every order id) is not the
   // service's time, and in a short run it would be a large part of it.
@@ -86,14 +97,20 @@ async function runLoad(name: string, job: Omit<LoadJob, "concurrency" | "channel
   }
   const calls = results.reduce((s, r) => s + r.calls, 0);
   const ok = results.reduce((s, r) => s + r.ok, 0);
-  const scenario = summarise(name, seconds, merged, calls, ok, errors, results.flatMap((r) => r.orders));
+  const cpu: CpuSeconds = {
+    service: (after.service - before.service) / ticksPerSecond,
+    load: results.reduce((t, r) => t + r.cpuMs, 0) / 1000,
+    mariadb: (after.mariadb - before.mariadb) / ticksPerSecond,
+    redis: (after.redis - before.redis) / ticksPerSecond,
+  };
+  const scenario = summarise(name, seconds, cpu, merged, calls, ok, errors, results.flatMap((r) => r.orders));
   log(`${name}: ${scenario.rps.toFixed(0)} calls/s, ${scenario.okPerSecond.toFixed(0)} ok/s, p50 ${scenario.p50.toFixed(1)} ms, p99 ${scenario.p99.toFixed(1)} ms, errors ${JSON.stringify(errors)}`);
   return scenario;
 }
 
-function summarise(name: string, seconds: number, histogram: hdr.Histogram, calls: number, ok: number, errors: Record<string, number>, orders: Scenario["orders"]): Scenario {
+function summarise(name: string, seconds: number, cpu: CpuSeconds, histogram: hdr.Histogram, calls: number, ok: number, errors: Record<string, number>, orders: Scenario["orders"]): Scenario {
   const ms = (q: number) => histogram.getValueAtPercentile(q) / 1000;
-  return { name, seconds, histogram, calls, ok, rps: calls / seconds, okPerSecond: ok / seconds, p50: ms(50), p95: ms(95), p99: ms(99), errors, orders };
+  return { name, seconds, cpu, histogram, calls, ok, rps: calls / seconds, okPerSecond: ok / seconds, p50: ms(50), p95: ms(95), p99: ms(99), errors, orders };
 }
 
 /**
@@ -111,7 +128,40 @@ function combine(name: string, slices: Scenario[]): Scenario {
   const sum = (f: (s: Scenario) => number) => slices.reduce((t, s) => t + f(s), 0);
   const errors: Record<string, number> = {};
   for (const s of slices) for (const [k, v] of Object.entries(s.errors)) errors[k] = (errors[k] ?? 0) + v;
-  return summarise(name, sum((s) => s.seconds), merged, sum((s) => s.calls), sum((s) => s.ok), errors, slices.flatMap((s) => s.orders));
+  const cpu: CpuSeconds = { service: sum((s) => s.cpu.service), load: sum((s) => s.cpu.load), mariadb: sum((s) => s.cpu.mariadb), redis: sum((s) => s.cpu.redis) };
+  return summarise(name, sum((s) => s.seconds), cpu, merged, sum((s) => s.calls), sum((s) => s.ok), errors, slices.flatMap((s) => s.orders));
+}
+
+/**
+ * CPU time so far (in clock ticks, from /proc) of the service, MariaDB and
+ * Redis: with the load processes' own figures, where a scenario's cores went.
+ */
+const ticksPerSecond = 100;
+/** The process serving each address (the service, or the naive reference server). */
+const serverPids = new Map<string, number>();
+function serverTicks(grpcAddress: string) {
+  const ticksOf = (pid: number) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0;
+    }
+  };
+  const pidsOf = (name: string) =>
+    readdirSync("/proc")
+      .filter((d) => /^\d+$/.test(d))
+      .filter((d) => {
+        try {
+          return readFileSync(`/proc/${d}/comm`, "utf8").trim() === name;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  const sum = (names: string[]) => names.flatMap(pidsOf).reduce((t, pid) => t + ticksOf(pid), 0);
+  const server = serverPids.get(grpcAddress);
+  return { service: server ? ticksOf(server) : 0, mariadb: sum(["mariadbd", "mysqld"]), redis: sum(["redis-server"]) };
 }
 
 /** Peak resident memory of a process, sampled every 100 ms. */
@@ -144,8 +194,10 @@ async function main() {
     // (measured), which is the log pipeline's cost, not the order path's.
     const service = await spawnService({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, ACCESS_LOG: "off" }, "src/main.ts", profile);
     procs.push(service);
+    serverPids.set(service.grpcAddress, service.pid);
     const naive = await spawnNaive(databaseUrl);
     procs.push(naive);
+    serverPids.set(naive.grpcAddress, naive.pid);
     const rss = watchRss(service.pid);
     const admin = connectClients(service.grpcAddress);
 
@@ -288,13 +340,19 @@ function renderReport(scenarios: Scenario[], ceilingSlices: Scenario[], writer: 
     "",
     `${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? "cpu"} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · ${quick ? "quick" : "full"} run`,
     `Service on MySQL + Redis (one process, ACCESS_LOG=off), ${loadProcesses} load processes × ${concurrency / loadProcesses} concurrent calls over ${channelsPerProcess} channels each; reference = naive server (bench/naive-server.ts) on the same database.`,
+    "CPU columns: cores used while the scenario ran and CPU µs per call, for the server being driven (the service, or the naive server in its row), the two load processes together, MariaDB and Redis (from /proc and the load processes' own accounting).",
     `The ceiling is measured in ${ceilingSlices.length} slices spread over the run: before the crowd, before each of the all-win's 3 chunks, before the reads and at the end (${ceilingSlices.map((c) => c.rps.toFixed(0)).join(", ")} calls/s); its row is their total, and the all-win row is its chunks' total.`,
     "",
-    "| scenario | calls | OK | calls/s | OK/s | p50 ms | p95 ms | p99 ms | errors |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---|",
-    ...scenarios.map((s) => `| ${s.name} | ${s.calls} | ${s.ok} | ${s.rps.toFixed(0)} | ${s.okPerSecond.toFixed(0)} | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.p99.toFixed(1)} | ${Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(", ")} |`),
-    `| writer alone (no RPC) | ${writer.orders} | ${writer.orders} | | ${writer.writer_orders_per_s.toFixed(0)} | | | | batches ${writer.writer_batches.batches}, max ${writer.writer_batches.maxBatch} |`,
-    `| naive writer alone | ${writer.orders} | ${writer.orders} | | ${writer.naive_writer_orders_per_s.toFixed(0)} | | | | |`,
+    "| scenario | calls | OK | calls/s | OK/s | p50 ms | p95 ms | p99 ms | errors | cores: service / load / MariaDB / Redis | µs per call: service / load / MariaDB / Redis |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
+    ...scenarios.map((s) => {
+      const sides = [s.cpu.service, s.cpu.load, s.cpu.mariadb, s.cpu.redis];
+      const cores = sides.map((c) => (c / s.seconds).toFixed(2)).join(" / ");
+      const perCall = sides.map((c) => ((c / s.calls) * 1e6).toFixed(0)).join(" / ");
+      return `| ${s.name} | ${s.calls} | ${s.ok} | ${s.rps.toFixed(0)} | ${s.okPerSecond.toFixed(0)} | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.p99.toFixed(1)} | ${Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(", ")} | ${cores} | ${perCall} |`;
+    }),
+    `| writer alone (no RPC) | ${writer.orders} | ${writer.orders} | | ${writer.writer_orders_per_s.toFixed(0)} | | | | batches ${writer.writer_batches.batches}, max ${writer.writer_batches.maxBatch} | | |`,
+    `| naive writer alone | ${writer.orders} | ${writer.orders} | | ${writer.naive_writer_orders_per_s.toFixed(0)} | | | | | | |`,
     "",
     "| bar | measured | target | |",
     "|---|---:|---:|---|",
