@@ -37,6 +37,10 @@ const toOrder = (row: OrderRow): Order => ({
 
 const insertChunk = 500;
 
+/** What readGoods' statements return, in order: the locked row, the take-all update's count, members with their orders, light-ups (when read). */
+type GoodsReadResults = [{ sold_stock: number; total_stock: number }[], number, (OrderRow & { member: string; member_status: string })[], { star_target: string; n: unknown }[]?];
+type GoodsRead = { memberRows: GoodsReadResults[2]; starRows?: GoodsReadResults[3] };
+
 const orderColumns = ["order_id", "customer_code", "request_id", "flash_goods_id", "period_id", "quantity", "unit_price", "total_amount", "status", "create_time", "pay_deadline", "pay_time", "payment_no"] as const;
 const orderPlaceholders = `(${orderColumns.map(() => "?").join(",")})`;
 
@@ -58,9 +62,11 @@ export function createOrderRepository(db: Database): OrderRepository {
       .andWhere("sold_stock", ">=", quantity)
       .decrement("sold_stock", quantity);
 
-  /** The statements that lock one goods' row and read what its drafts are decided on. */
-  function readGoods(q: Knex, flashGoodsId: string, drafts: OrderDraft[]): Statement[] {
-    const wanted = drafts.reduce((sum, d) => sum + d.quantity, 0);
+  /**
+   * The statements that lock one goods' row and read what its drafts are
+   * decided on; their results, in this order, are a GoodsRead.
+   */
+  function readGoods(q: Knex, flashGoodsId: string, drafts: OrderDraft[], wanted: number): Statement[] {
     const members = [...new Set(drafts.map((d) => d.customerCode))];
     const locked = q("flash_goods").where("flash_goods_id", flashGoodsId).select("sold_stock", "total_stock");
     return [
@@ -88,8 +94,7 @@ export function createOrderRepository(db: Database): OrderRepository {
    * arrival order: the request's existing order, the member rule, light-ups,
    * the per-member limit, then the units left. Returns the units granted.
    */
-  function decideGoods(drafts: OrderDraft[], read: unknown[], left: number, outcomes: Map<OrderDraft, CommitOutcome>): number {
-    const [, , memberRows, starRows = []] = read as [unknown, unknown, (OrderRow & { member: string; member_status: string })[], { star_target: string; n: unknown }[]?];
+  function decideGoods(drafts: OrderDraft[], { memberRows, starRows = [] }: GoodsRead, left: number, outcomes: Map<OrderDraft, CommitOutcome>): number {
     const stars = new Map(starRows.map((r) => [r.star_target, Number(r.n)]));
     const statuses = new Map<string, string>();
     const existing = new Map<string, Order>();
@@ -151,23 +156,24 @@ export function createOrderRepository(db: Database): OrderRepository {
       // READ COMMITTED, so each read after a lock sees what the previous lock
       // holder committed. The writer retries a failed batch.
       await inBatchTransaction(db, async (tx) => {
-        const reads = goodsIds.map((id) => readGoods(tx.q, id, byGoods.get(id)!));
+        const wanted = new Map(goodsIds.map((id) => [id, byGoods.get(id)!.reduce((sum, d) => sum + d.quantity, 0)]));
+        const reads = goodsIds.map((id) => readGoods(tx.q, id, byGoods.get(id)!, wanted.get(id)!));
         const results = await tx.send(reads.flat());
         const finish: Statement[] = [];
         let at = 0;
         for (const [i, flashGoodsId] of goodsIds.entries()) {
           const group = byGoods.get(flashGoodsId)!;
-          const read = results.slice(at, (at += reads[i].length));
-          const [[row], tookAll] = read as [{ sold_stock: number; total_stock: number }[], number];
+          const [locked, tookAll, memberRows, starRows] = results.slice(at, (at += reads[i].length)) as GoodsReadResults;
+          const row = locked[0];
           if (!row) {
             // The goods is gone: nothing of it can be sold.
             for (const d of group) outcomes.set(d, { kind: "REJECTED", reason: "SOLD_OUT" });
             continue;
           }
-          const wanted = group.reduce((sum, d) => sum + d.quantity, 0);
-          const granted = decideGoods(group, read, tookAll === 1 ? Infinity : row.total_stock - row.sold_stock, outcomes);
+          const granted = decideGoods(group, { memberRows, starRows }, tookAll === 1 ? Infinity : row.total_stock - row.sold_stock, outcomes);
+          const unclaimed = wanted.get(flashGoodsId)! - granted;
           if (tookAll === 1) {
-            if (granted < wanted) finish.push(giveBack(tx.q, flashGoodsId, wanted - granted));
+            if (unclaimed > 0) finish.push(giveBack(tx.q, flashGoodsId, unclaimed));
           } else if (granted > 0) {
             // Not enough for everyone: the fast path took nothing, and we hand
             // out what was left under the lock. Checked before COMMIT: it
