@@ -6,7 +6,7 @@ import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/pr
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
 import { toAppError, toServiceError } from "./grpc-errors";
 import type { Logger } from "./logger";
-import type { Metrics } from "./metrics";
+import { type Metrics, seriesCache } from "./metrics";
 
 /** What a capability hands the server: its generated service definition and handlers. */
 export interface ServiceBinding {
@@ -41,7 +41,7 @@ function observed(service: ServiceBinding, implementation: grpc.UntypedServiceIm
     // The method's series resolved once, not per call (prom-client hashes the
     // label set on every inc/observe that names it).
     const latency = metrics.latency.labels({ method: label });
-    const outcomes = new Map<string, { inc(): void }>();
+    const outcomes = seriesCache<{ inc(): void }>();
     wrapped[name] = ((call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const started = performance.now();
       handler(call, (err, value) => {
@@ -50,10 +50,7 @@ function observed(service: ServiceBinding, implementation: grpc.UntypedServiceIm
         const e = err as (Partial<grpc.ServiceError> & { reason?: string }) | null;
         const code = grpc.status[e?.code ?? grpc.status.OK];
         const reason = e?.reason ?? (e ? "" : "OK");
-        const key = `${code} ${reason}`;
-        let counter = outcomes.get(key);
-        if (!counter) outcomes.set(key, (counter = metrics.calls.labels({ method: label, code, reason })));
-        counter.inc();
+        outcomes(`${code} ${reason}`, () => metrics.calls.labels({ method: label, code, reason })).inc();
         accessLogger?.info("call", { method: label, code, reason, ms: Math.round(seconds * 1000), requestId: requestIdOf(call.metadata) });
         callback(err, value);
       });

@@ -34,3 +34,17 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * A metric's series per label set, resolved once per distinct key: prom-client
+ * hashes the label object on every inc/observe that names it, which the hot
+ * paths (every call, every gate verdict) should not pay.
+ */
+export function seriesCache<S>(): (key: string, resolve: () => S) => S {
+  const series = new Map<string, S>();
+  return (key, resolve) => {
+    let found = series.get(key);
+    if (found === undefined) series.set(key, (found = resolve()));
+    return found;
+  };
+}
