@@ -23,7 +23,7 @@ const goods = "/flashsale.goods.v1.FlashGoodsService/";
 const order = "/flashsale.order.v1.FlashOrderService/";
 const admin = "/flashsale.admin.v1.FlashAdminService/";
 
-export const accessPolicy: Record<string, Rule> = {
+const accessPolicy: Record<string, Rule> = {
   [`${star}QueryStar`]: { roles: everyone, actsFor: "customerCode" },
   [`${star}AddStar`]: { roles: everyone, actsFor: "starSource", rateLimited: true },
   // The lookup returns a member's mobile number: internal callers only (a
@@ -44,8 +44,10 @@ export const accessPolicy: Record<string, Rule> = {
   [`${admin}UpsertCustomer`]: { roles: ["admin"] },
 };
 
-export function authorize(path: string, principal: Principal, request: Record<string, unknown>): void {
-  const rule = accessPolicy[path];
+/** The rule of a method (undefined: no caller may use it when tokens are checked). */
+export const ruleFor = (path: string): Rule | undefined => accessPolicy[path];
+
+export function authorize(rule: Rule | undefined, principal: Principal, request: Record<string, unknown>): void {
   if (!rule || !rule.roles.includes(principal.role)) {
     throw new AppError("PERMISSION_DENIED", "无权调用 (this caller may not use this method)");
   }
@@ -54,13 +56,8 @@ export function authorize(path: string, principal: Principal, request: Record<st
   }
 }
 
-export function isRateLimited(path: string): boolean {
-  return accessPolicy[path]?.rateLimited === true;
-}
-
 /** The member a rate-limited call acts for, or undefined when the method is not rate limited. */
-export function rateLimitedMember(path: string, request: Record<string, unknown>): string | undefined {
-  const rule = accessPolicy[path];
+export function rateLimitedMember(rule: Rule | undefined, request: Record<string, unknown>): string | undefined {
   if (!rule?.rateLimited || !rule.actsFor) return undefined;
   const member = request[rule.actsFor];
   return typeof member === "string" && member.length > 0 ? member : undefined;

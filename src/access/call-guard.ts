@@ -1,5 +1,5 @@
 import type { GuardFor } from "../platform/grpc-server";
-import { authorize, isRateLimited, rateLimitedMember } from "./access-policy";
+import { authorize, rateLimitedMember, ruleFor } from "./access-policy";
 import { createAuthenticator } from "./authenticate";
 import { type RateLimiter, rateLimited } from "./rate-limiter";
 
@@ -14,11 +14,13 @@ export async function createCallGuard({ auth, limiter }: {
 }): Promise<GuardFor> {
   const authenticate = auth.authMode === "jwt" ? await createAuthenticator({ secret: auth.authJwtSecret, publicKeyPem: auth.authJwtPublicKey }) : undefined;
   return (path) => {
-    const throttled = limiter && isRateLimited(path) ? limiter : undefined;
+    // The method's rule is looked up once, when the server is built.
+    const rule = ruleFor(path);
+    const throttled = limiter && rule?.rateLimited ? limiter : undefined;
     if (!authenticate && !throttled) return undefined;
     return async (metadata, request) => {
-      if (authenticate) authorize(path, await authenticate(metadata.get("authorization")[0]?.toString()), request);
-      const member = throttled && rateLimitedMember(path, request);
+      if (authenticate) authorize(rule, await authenticate(metadata.get("authorization")[0]?.toString()), request);
+      const member = throttled && rateLimitedMember(rule, request);
       if (member && !(await throttled!.take(member))) throw rateLimited();
     };
   };
