@@ -3,7 +3,7 @@ import Redis from "ioredis";
 import { runCrowd, randomAttempts, type AttemptResult } from "./support/crowd";
 import { freshDatabase, testRedisUrl } from "./support/databases";
 import { connectClients, type Clients } from "./support/grpc-clients";
-import { openChecker, type Checker } from "./support/invariants";
+import { assertInvariants, gateTaken, openChecker, type Checker } from "./support/invariants";
 import { spawnService, startOwnRedis, type RedisProcess, type ServiceProcess } from "./support/processes";
 import { goodsOnSale } from "./support/sale";
 
@@ -15,28 +15,8 @@ async function seedMembers(checker: Checker, prefix: string, count: number): Pro
   return ids;
 }
 
-async function gateTaken(redisUrl: string, flashGoodsId: string): Promise<number | undefined> {
-  const redis = new Redis(redisUrl);
-  try {
-    const v = await redis.hget(`fs:{${flashGoodsId}}:stock`, "taken");
-    return v === null ? undefined : Number(v);
-  } finally {
-    redis.disconnect();
-  }
-}
-
 const won = (results: AttemptResult[]) => results.filter((r) => r.orderId);
-
-/** No oversell, the limit held, every acknowledged order is committed. */
-async function assertInvariants(checker: Checker, flashGoodsId: string, acked: AttemptResult[], limit: number) {
-  const s = await checker.stock(flashGoodsId);
-  assert.ok(s.sold <= s.total, `oversold: ${s.sold} > ${s.total}`);
-  assert.equal(s.sold, s.liveUnits, "sold_stock equals the units of live orders");
-  assert.ok(s.maxPerCustomer <= limit, `a member holds ${s.maxPerCustomer} > ${limit}`);
-  const lost = won(acked).filter((r) => !s.orderIds.has(r.orderId!));
-  assert.equal(lost.length, 0, `${lost.length} acknowledged orders are missing`);
-  return s;
-}
+const ackedIds = (results: AttemptResult[]) => won(results).map((r) => r.orderId!);
 
 describe("the flash-sale core on MySQL + Redis, across processes", function () {
   this.timeout(180_000);
@@ -78,7 +58,7 @@ describe("the flash-sale core on MySQL + Redis, across processes", function () {
     const attempts = randomAttempts(goods.flashGoodsId, members, 5000, () => (Math.random() < 0.3 ? 2 : 1), "two");
     const results = await runCrowd([a.c, b.c], attempts, 200);
 
-    const s = await assertInvariants(checker, goods.flashGoodsId, results, 2);
+    const s = await assertInvariants(checker, goods.flashGoodsId, ackedIds(results), 2);
     assert.equal(s.sold, 300, "every unit sold");
     assert.equal(won(results).reduce((sum, r) => sum + r.quantity!, 0), 300);
     const unexpected = results.filter((r) => !r.orderId && !["SOLD_OUT", "LIMIT_EXCEEDED"].includes(r.reason!));
@@ -114,7 +94,7 @@ describe("the flash-sale core on MySQL + Redis, across processes", function () {
     const more = await runCrowd([a.c, restarted.c], randomAttempts(goods.flashGoodsId, members, 1000, () => 1, "after"), 100);
     const all = [...results, ...more];
     await new Promise((r) => setTimeout(r, 3000)); // stranded reservations go stale, reconciliation runs
-    const s = await assertInvariants(checker, goods.flashGoodsId, all, 2);
+    const s = await assertInvariants(checker, goods.flashGoodsId, ackedIds(all), 2);
     assert.equal(s.sold + (s.total - s.sold), s.total);
     assert.equal(await gateTaken(testRedisUrl, goods.flashGoodsId), s.sold, "after reconciliation the gate holds exactly what the database sold");
   });
@@ -131,7 +111,7 @@ describe("the flash-sale core on MySQL + Redis, across processes", function () {
       if (r.orderId && ++acked === 120) void flusher.flushall();
     });
     flusher.disconnect();
-    const s = await assertInvariants(checker, goods.flashGoodsId, results, 1);
+    const s = await assertInvariants(checker, goods.flashGoodsId, ackedIds(results), 1);
     assert.ok(acked > 120, "orders were taken after the flush");
     assert.equal(s.sold, 300, "the sale went on to the last unit");
     assert.deepEqual(new Set(results.map((r) => r.reason ?? "OK")), new Set(["OK", "SOLD_OUT", "LIMIT_EXCEEDED"]), "no attempt failed for the flush");

@@ -1,5 +1,7 @@
-import knexFactory, { type Knex } from "knex";
+import assert from "node:assert/strict";
+import Redis from "ioredis";
 import { openDatabase } from "../../src/platform/db";
+import { createRedisStockGate } from "../../src/stock/redis-stock-gate";
 
 /** Reads the database directly (not through the service) to check what was committed. */
 export function openChecker(databaseUrl: string) {
@@ -27,5 +29,25 @@ export function openChecker(databaseUrl: string) {
 }
 
 export type Checker = ReturnType<typeof openChecker>;
-export type { Knex };
-export { knexFactory };
+
+/** Units the Redis gate holds as taken for a goods (undefined when not loaded), read through the gate itself. */
+export async function gateTaken(redisUrl: string, flashGoodsId: string): Promise<number | undefined> {
+  const redis = new Redis(redisUrl);
+  try {
+    const view = await createRedisStockGate(redis, { ratePerSecond: 0, burst: 0 }).inspect(flashGoodsId, Number.MAX_SAFE_INTEGER);
+    return view?.taken;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** No oversell, the limit held, every acknowledged order (an order id the caller was given) is committed. */
+export async function assertInvariants(checker: Checker, flashGoodsId: string, ackedOrderIds: string[], limit: number) {
+  const s = await checker.stock(flashGoodsId);
+  assert.ok(s.sold <= s.total, `oversold: ${s.sold} > ${s.total}`);
+  assert.equal(s.sold, s.liveUnits, "sold_stock equals the units of live orders");
+  assert.ok(s.maxPerCustomer <= limit, `a member holds ${s.maxPerCustomer} > ${limit}`);
+  const lost = ackedOrderIds.filter((id) => !s.orderIds.has(id));
+  assert.equal(lost.length, 0, `${lost.length} acknowledged orders are missing`);
+  return s;
+}
