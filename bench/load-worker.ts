@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { FlashGoodsServiceClient } from "../gen/flashsale/goods/v1/flash_goods_service";
 import { FlashOrderServiceClient } from "../gen/flashsale/order/v1/flash_order_service";
 import { HealthCheckRequest, HealthClient } from "./health-client";
+import { newHistogram } from "./histogram";
 
 /**
  * One load process: runs `count` calls at a fixed concurrency over several
@@ -51,7 +52,7 @@ async function main() {
   Error.stackTraceLimit = 0;
   const job = JSON.parse(readFileSync(process.argv[2], "utf8")) as LoadJob;
   const creds = grpc.credentials.createInsecure();
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const histogram = newHistogram();
   const errors: Record<string, number> = {};
   const orders: [string, string, number][] = [];
   let ok = 0;

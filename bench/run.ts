@@ -3,12 +3,13 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import * as hdr from "hdr-histogram-js";
-import knexFactory from "knex";
-import Redis from "ioredis";
+import { freshDatabase } from "../test/support/databases";
 import { connectClients } from "../test/support/grpc-clients";
+import { type Checker, gateTaken, openChecker } from "../test/support/invariants";
 import { spawnService, type ServiceProcess } from "../test/support/processes";
 import type { LoadJob, LoadResult } from "./load-worker";
 import { renderChart } from "./chart";
+import { newHistogram } from "./histogram";
 
 /**
  * npm run bench [-- --quick]: the service on MySQL + Redis as the README
@@ -89,12 +90,9 @@ async function runLoad(name: string, job: Omit<LoadJob, "concurrency" | "channel
   // process exit (closing channels, printing every order id) is not the
   // service's time, and in a short run it would be a large part of it.
   const seconds = Math.max(...results.map((r) => r.durationMs)) / 1000;
-  const merged = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-  const errors: Record<string, number> = {};
-  for (const r of results) {
-    merged.add(hdr.decodeFromCompressedBase64(r.histogram));
-    for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
-  }
+  const merged = newHistogram();
+  for (const r of results) merged.add(hdr.decodeFromCompressedBase64(r.histogram));
+  const errors = sumCounts(results.map((r) => r.errors));
   const calls = results.reduce((s, r) => s + r.calls, 0);
   const ok = results.reduce((s, r) => s + r.ok, 0);
   const cpu: CpuSeconds = {
@@ -106,6 +104,12 @@ async function runLoad(name: string, job: Omit<LoadJob, "concurrency" | "channel
   const scenario = summarise(name, seconds, cpu, merged, calls, ok, errors, results.flatMap((r) => r.orders));
   log(`${name}: ${scenario.rps.toFixed(0)} calls/s, ${scenario.okPerSecond.toFixed(0)} ok/s, p50 ${scenario.p50.toFixed(1)} ms, p99 ${scenario.p99.toFixed(1)} ms, errors ${JSON.stringify(errors)}`);
   return scenario;
+}
+
+function sumCounts(counts: Record<string, number>[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const c of counts) for (const [k, v] of Object.entries(c)) total[k] = (total[k] ?? 0) + v;
+  return total;
 }
 
 function summarise(name: string, seconds: number, cpu: CpuSeconds, histogram: hdr.Histogram, calls: number, ok: number, errors: Record<string, number>, orders: Scenario["orders"]): Scenario {
@@ -123,11 +127,10 @@ function summarise(name: string, seconds: number, cpu: CpuSeconds, histogram: hd
  * compare the service with another machine.
  */
 function combine(name: string, slices: Scenario[]): Scenario {
-  const merged = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const merged = newHistogram();
   for (const s of slices) merged.add(s.histogram);
   const sum = (f: (s: Scenario) => number) => slices.reduce((t, s) => t + f(s), 0);
-  const errors: Record<string, number> = {};
-  for (const s of slices) for (const [k, v] of Object.entries(s.errors)) errors[k] = (errors[k] ?? 0) + v;
+  const errors = sumCounts(slices.map((s) => s.errors));
   const cpu: CpuSeconds = { service: sum((s) => s.cpu.service), load: sum((s) => s.cpu.load), mariadb: sum((s) => s.cpu.mariadb), redis: sum((s) => s.cpu.redis) };
   return summarise(name, sum((s) => s.seconds), cpu, merged, sum((s) => s.calls), sum((s) => s.ok), errors, slices.flatMap((s) => s.orders));
 }
@@ -139,6 +142,7 @@ function combine(name: string, slices: Scenario[]): Scenario {
 const ticksPerSecond = 100;
 /** The process serving each address (the service, or the naive reference server). */
 const serverPids = new Map<string, number>();
+let databasePids: { mariadb: number[]; redis: number[] } | undefined;
 function serverTicks(grpcAddress: string) {
   const ticksOf = (pid: number) => {
     try {
@@ -159,9 +163,11 @@ function serverTicks(grpcAddress: string) {
         }
       })
       .map(Number);
-  const sum = (names: string[]) => names.flatMap(pidsOf).reduce((t, pid) => t + ticksOf(pid), 0);
+  // The database servers do not restart during a run: their processes are found once.
+  databasePids ??= { mariadb: [...pidsOf("mariadbd"), ...pidsOf("mysqld")], redis: pidsOf("redis-server") };
+  const sum = (pids: number[]) => pids.reduce((t, pid) => t + ticksOf(pid), 0);
   const server = serverPids.get(grpcAddress);
-  return { service: server ? ticksOf(server) : 0, mariadb: sum(["mariadbd", "mysqld"]), redis: sum(["redis-server"]) };
+  return { service: server ? ticksOf(server) : 0, mariadb: sum(databasePids.mariadb), redis: sum(databasePids.redis) };
 }
 
 /** Peak resident memory of a process, sampled every 100 ms. */
@@ -179,15 +185,12 @@ function watchRss(pid: number) {
 }
 
 async function main() {
-  const dbName = `flashsale_bench_${Date.now().toString(36)}`;
-  const server = knexFactory({ client: "mysql2", connection: mysqlConnection(), pool: { min: 0, max: 1 } });
-  await server.raw(`CREATE DATABASE \`${dbName}\` CHARACTER SET utf8mb4`);
-  await server.destroy();
-  const databaseUrl = `${mysqlUrl}/${dbName}`;
+  const fresh = await freshDatabase("mysql", mysqlUrl);
+  const databaseUrl = fresh.url;
   const procs: ServiceProcess[] = [];
-  const knex = knexFactory({ client: "mysql2", connection: { ...mysqlConnection(), database: dbName }, pool: { min: 0, max: 4 } });
+  const checker = openChecker(databaseUrl);
   try {
-    log(`service on MySQL (${dbName}) + Redis (${redisUrl}), ${loadProcesses} load processes × ${concurrency / loadProcesses} concurrency, ${quick ? "quick" : "full"} run`);
+    log(`service on MySQL (${new URL(databaseUrl).pathname.slice(1)}) + Redis (${redisUrl}), ${loadProcesses} load processes × ${concurrency / loadProcesses} concurrency, ${quick ? "quick" : "full"} run`);
     const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${join(outDir, "profiles")}`] : [];
     // The access log is off while measuring: one stderr line per call, piped to
     // this process, costs ~18 % of crowd throughput on this 2-core machine
@@ -207,7 +210,7 @@ async function main() {
       (await admin.admin.createFlashGoods({ periodId: period!.id, goodsCode: "B", name: "bench", image: "", description: "", images: [], originalPrice: 2, flashPrice: 1, totalStock, limitPerCustomer, starsRequired: 0 })).goods!.flashGoodsId;
     const members = sizes.crowdMembers;
     const rows = Array.from({ length: members }, (_, i) => ({ customer_id: `bm-${i}`, status: "EFC", updated_at: Date.now() }));
-    for (let i = 0; i < rows.length; i += 1000) await knex("customers").insert(rows.slice(i, i + 1000));
+    for (let i = 0; i < rows.length; i += 1000) await checker.knex("customers").insert(rows.slice(i, i + 1000));
 
     const ceilingSlices: Scenario[] = [];
     const ceilingSlice = async () => {
@@ -252,9 +255,9 @@ async function main() {
 
     await new Promise((r) => setTimeout(r, 500));
     const checks = await Promise.all([
-      checkInvariants(knex, redisUrl, crowdGoods, crowd),
-      checkInvariants(knex, redisUrl, allWinGoods, allWin),
-      checkInvariants(knex, undefined, naiveGoods, naiveRun),
+      checkInvariants(checker, redisUrl, crowdGoods, crowd),
+      checkInvariants(checker, redisUrl, allWinGoods, allWin),
+      checkInvariants(checker, undefined, naiveGoods, naiveRun),
     ]);
     rss.stop();
     admin.close();
@@ -305,31 +308,23 @@ async function main() {
       await Promise.race([p.exited, new Promise((r) => setTimeout(r, 10_000))]);
       p.kill("SIGKILL");
     }
-    await knex.raw(`DROP DATABASE IF EXISTS \`${dbName}\``).catch(() => undefined);
-    await knex.destroy();
+    await checker.close();
+    await fresh.drop().catch(() => undefined);
   }
 }
 
-async function checkInvariants(knex: ReturnType<typeof knexFactory>, gateRedisUrl: string | undefined, goodsId: string, s: Scenario) {
-  const goods = await knex("flash_goods").where({ flash_goods_id: goodsId }).first("total_stock", "sold_stock");
-  const [{ live }] = await knex("orders").where({ flash_goods_id: goodsId }).whereIn("status", ["PENDING_PAYMENT", "PAID"]).sum({ live: "quantity" });
-  let found = 0;
-  const ids = s.orders.map((o) => o[0]);
-  for (let i = 0; i < ids.length; i += 1000) {
-    const [{ n }] = await knex("orders").whereIn("order_id", ids.slice(i, i + 1000)).count({ n: "*" });
-    found += Number(n);
-  }
+/** The run's invariants, read from the database (and the gate) after the scenario. */
+async function checkInvariants(checker: Checker, gateRedisUrl: string | undefined, goodsId: string, s: Scenario) {
+  const stock = await checker.stock(goodsId);
   let gateMismatch = false;
   if (gateRedisUrl) {
-    const redis = new Redis(gateRedisUrl);
-    const taken = Number(await redis.hget(`fs:{${goodsId}}:stock`, "taken"));
-    redis.disconnect();
-    gateMismatch = taken !== goods.sold_stock;
-    if (gateMismatch) log(`gate ${taken} != database ${goods.sold_stock} for ${s.name}`);
+    const taken = await gateTaken(gateRedisUrl, goodsId);
+    gateMismatch = taken !== stock.sold;
+    if (gateMismatch) log(`gate ${taken} != database ${stock.sold} for ${s.name}`);
   }
   return {
-    oversold: Math.max(0, goods.sold_stock - goods.total_stock) + Math.abs(Number(live ?? 0) - goods.sold_stock),
-    lost: ids.length - found,
+    oversold: Math.max(0, stock.sold - stock.total) + Math.abs(stock.liveUnits - stock.sold),
+    lost: s.orders.filter(([orderId]) => !stock.orderIds.has(orderId)).length,
     gateMismatch,
   };
 }
@@ -381,11 +376,6 @@ function runNode(args: string[]): Promise<string> {
     child.stdout.on("data", (d) => (out += d));
     child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${args[0]} exited ${code}`))));
   });
-}
-
-function mysqlConnection() {
-  const url = new URL(mysqlUrl);
-  return { host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
 }
 
 const round = (n: number, digits = 0) => Number(n.toFixed(digits));
