@@ -24,7 +24,7 @@ import type { Config } from "./platform/config";
 import { type Database, openDatabase } from "./platform/db";
 import { createMetrics, type Metrics } from "./platform/metrics";
 import { observedGate } from "./stock/observed-gate";
-import type { GoodsRepository } from "./goods/goods";
+import { type GoodsRepository, remainingStock } from "./goods/goods";
 import type Redis from "ioredis";
 import { createGrpcServer } from "./platform/grpc-server";
 import { createCallGuard } from "./access/call-guard";
@@ -162,7 +162,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 function observeState(metrics: Metrics, { goods, db, redis }: { goods: GoodsRepository; db: Database; redis: Redis | undefined }) {
   metrics.gauge("flashsale_remaining_stock", "Units not yet sold, per goods whose period has not ended", ["goods"], async (g) => {
     g.reset();
-    for (const item of await goods.listGoodsOnSaleOrUpcoming(Date.now())) g.set({ goods: item.flashGoodsId }, item.totalStock - item.soldStock);
+    for (const item of await goods.listGoodsOnSaleOrUpcoming(Date.now())) g.set({ goods: item.flashGoodsId }, remainingStock(item));
   });
   metrics.gauge("flashsale_db_pool_connections", "Database pool connections by state", ["state"], (g) => {
     const pool = (db.knex.client as { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number } }).pool;

@@ -15,7 +15,7 @@ interface Deps {
 }
 
 /** Demo members, bound to WeChat mini-program openids. */
-export const demoCustomers = [
+const demoCustomers = [
   { customerId: "598bc0f542559b20787e62e6", name: "李四", cardCode: "W123456985", mobile: "13725579628", sex: "男", status: "EFC", openid: "oDemoOpenid0001" },
   { customerId: "598bc0f542559b20787e62e7", name: "王芳", cardCode: "W123456986", mobile: "13725579629", sex: "女", status: "EFC", openid: "oDemoOpenid0002" },
   { customerId: "598bc0f542559b20787e62e8", name: "张伟", cardCode: "W123456987", mobile: "13725579630", sex: "男", status: "EFC", openid: "oDemoOpenid0003" },

@@ -6,7 +6,7 @@ import type { makeCreateOrder } from "./create-order";
 import type { Order } from "./order";
 import type { makeOrderLifecycle } from "./order-lifecycle";
 
-export const toOrderMessage = (o: Order): OrderMessage => ({
+const toOrderMessage = (o: Order): OrderMessage => ({
   orderId: o.orderId,
   customerCode: o.customerCode,
   flashGoodsId: o.flashGoodsId,

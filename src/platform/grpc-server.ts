@@ -94,7 +94,7 @@ export function encodedOnce<Res>(view: object, encode: () => Uint8Array): Res {
 }
 
 /** The caller's request id (x-request-id metadata, forwarded from HTTP by the gateway and Envoy). */
-export function requestIdOf(metadata: grpc.Metadata): string | undefined {
+function requestIdOf(metadata: grpc.Metadata): string | undefined {
   const value = metadata.get("x-request-id")[0];
   return typeof value === "string" ? value.slice(0, 128) : undefined;
 }

@@ -30,7 +30,7 @@ export interface Page {
   offset: number;
 }
 
-export const maxPageSize = 100;
+const maxPageSize = 100;
 
 export function requirePage(pageNo: number, pageSize: number): Page {
   if (!Number.isInteger(pageNo) || pageNo < 1 || pageNo > 1_000_000) {

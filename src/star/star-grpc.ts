@@ -5,7 +5,7 @@ import type { Logger } from "../platform/logger";
 import type { Star } from "./star";
 import type { makeStarUseCases } from "./star-use-cases";
 
-export const toStarMessage = (s: Star): StarMessage => ({
+const toStarMessage = (s: Star): StarMessage => ({
   id: s.starId,
   flashGoodsId: s.flashGoodsId,
   starSource: s.starSource,

@@ -272,7 +272,7 @@ function checkBounds(v: number | bigint, r: Rules, fmt: (x: any) => string): str
   return undefined;
 }
 
-export class EnvoyConfigWalker {
+class EnvoyConfigWalker {
   readonly errors: string[] = [];
   private readonly nameIndex = new WeakMap<protobuf.Type, Map<string, protobuf.Field>>();
 

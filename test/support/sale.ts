@@ -58,12 +58,3 @@ export async function createMember(clients: Clients, customerId: string, status 
   });
   return customer!;
 }
-
-/** Creates members m-<prefix>-0 … in parallel batches. */
-export async function createMembers(clients: Clients, prefix: string, count: number): Promise<string[]> {
-  const ids = Array.from({ length: count }, (_, i) => `m-${prefix}-${i}`);
-  for (let i = 0; i < ids.length; i += 50) {
-    await Promise.all(ids.slice(i, i + 50).map((id) => createMember(clients, id)));
-  }
-  return ids;
-}
