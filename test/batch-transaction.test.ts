@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { migrateToLatest } from "../src/db/migrate";
-import { type Database, inBatchTransaction, openDatabase } from "../src/platform/db";
+import { type Database, inBatchTransaction, openDatabase, type Statement } from "../src/platform/db";
 import { type Backend, freshDatabase } from "./support/databases";
 
 /**
@@ -29,16 +29,17 @@ for (const backend of ["sqlite", "mysql"] as Backend[]) {
       await fresh.drop();
     });
 
+    const setStatus = (id: string, status: string): Statement => ({ sql: "update customers set status = ? where customer_id = ?", bindings: [status, id] });
     const status = async (id: string) => (await db.knex("customers").where({ customer_id: id }).first("status")).status;
 
     it("when two groups run, the second with the commit, then each statement's result comes back in order and the writes are kept", async () => {
       const results = await inBatchTransaction(db, async (tx) => {
         const first = await tx.send([
-          tx.q("customers").where({ customer_id: "a" }).update({ status: "FRZ" }),
-          tx.q("customers").whereIn("customer_id", ["a", "b"]).orderBy("customer_id").select("customer_id", "status"),
-          tx.q("customers").where({ customer_id: "nobody" }).update({ status: "FRZ" }),
+          setStatus("a", "FRZ"),
+          { sql: "select customer_id, status from customers where customer_id in (?, ?) order by customer_id", bindings: ["a", "b"] },
+          setStatus("nobody", "FRZ"),
         ]);
-        const second = await tx.send([tx.q("customers").where({ customer_id: "b" }).update({ status: "CCL" })], { commit: true });
+        const second = await tx.send([setStatus("b", "CCL")], { commit: true });
         return [...first, ...second];
       });
       // Rows compared as plain data (the MySQL driver's row objects are its own).
@@ -50,22 +51,22 @@ for (const backend of ["sqlite", "mysql"] as Backend[]) {
     it("when a statement fails in the group that carries the commit, then the earlier groups' writes are rolled back and the pool still works", async () => {
       await assert.rejects(
         inBatchTransaction(db, async (tx) => {
-          await tx.send([tx.q("customers").where({ customer_id: "a" }).update({ status: "EFC" })]);
+          await tx.send([setStatus("a", "EFC")]);
           // A duplicate primary key, then a write that must not run.
-          await tx.send([tx.q("customers").insert({ customer_id: "b", status: "EFC", updated_at: 2 }), tx.q("customers").where({ customer_id: "b" }).update({ status: "EFC" })], { commit: true });
+          await tx.send([{ sql: "insert into customers (customer_id, status, updated_at) values (?, ?, ?)", bindings: ["b", "EFC", 2] }, setStatus("b", "EFC")], { commit: true });
         }),
       );
       assert.equal(await status("a"), "FRZ");
       assert.equal(await status("b"), "CCL");
       // The one pooled connection (MySQL ?pool=1) was rolled back and released.
-      const n = await inBatchTransaction(db, async (tx) => (await tx.send([tx.q("customers").update({ updated_at: 3 })], { commit: true }))[0]);
+      const n = await inBatchTransaction(db, async (tx) => (await tx.send([{ sql: "update customers set updated_at = ?", bindings: [3] }], { commit: true }))[0]);
       assert.equal(n, 2);
     });
 
     it("when the work throws between groups, then nothing it sent is kept", async () => {
       await assert.rejects(
         inBatchTransaction(db, async (tx) => {
-          await tx.send([tx.q("customers").where({ customer_id: "a" }).update({ status: "CCL" })]);
+          await tx.send([setStatus("a", "CCL")]);
           throw new Error("decided against it");
         }),
         /decided against it/,
@@ -74,7 +75,7 @@ for (const backend of ["sqlite", "mysql"] as Backend[]) {
     });
 
     it("when the work sends its last group without the commit flag, then it is committed when the work returns", async () => {
-      await inBatchTransaction(db, async (tx) => void (await tx.send([tx.q("customers").where({ customer_id: "a" }).update({ status: "EFC" })])));
+      await inBatchTransaction(db, async (tx) => void (await tx.send([setStatus("a", "EFC")])));
       assert.equal(await status("a"), "EFC");
     });
   });

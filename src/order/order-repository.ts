@@ -44,47 +44,55 @@ type GoodsRead = { memberRows: GoodsReadResults[2]; starRows?: GoodsReadResults[
 const orderColumns = ["order_id", "customer_code", "request_id", "flash_goods_id", "period_id", "quantity", "unit_price", "total_amount", "status", "create_time", "pay_deadline", "pay_time", "payment_no"] as const;
 const orderPlaceholders = `(${orderColumns.map(() => "?").join(",")})`;
 
-/** One multi-row insert, written out directly (cheaper to build than knex's general insert of row objects). */
-function insertOrders(q: Knex, orders: Order[]): Statement {
-  const values: (string | number)[] = [];
+/** One multi-row insert of the batch's new orders. */
+function insertOrders(orders: Order[]): Statement {
+  const bindings: (string | number)[] = [];
   for (const o of orders) {
-    values.push(o.orderId, o.customerCode, o.requestId, o.flashGoodsId, o.periodId, o.quantity, o.unitPrice, o.totalAmount, o.status, o.createTime, o.payDeadline, o.payTime, o.paymentNo);
+    bindings.push(o.orderId, o.customerCode, o.requestId, o.flashGoodsId, o.periodId, o.quantity, o.unitPrice, o.totalAmount, o.status, o.createTime, o.payDeadline, o.payTime, o.paymentNo);
   }
-  return q.raw(`insert into orders (${orderColumns.join(", ")}) values ${orders.map(() => orderPlaceholders).join(", ")}`, values);
+  return { sql: `insert into orders (${orderColumns.join(", ")}) values ${orders.map(() => orderPlaceholders).join(", ")}`, bindings };
 }
+
+/** Takes units for sale if that many are left; 1 row touched = taken. */
+const takeStock = (flashGoodsId: string, quantity: number): Statement => ({
+  sql: "update flash_goods set sold_stock = sold_stock + ? where flash_goods_id = ? and sold_stock + ? <= total_stock",
+  bindings: [quantity, flashGoodsId, quantity],
+});
+
+/** Returns units to sale; the guard keeps sold_stock from going below zero. */
+const giveBack = (flashGoodsId: string, quantity: number): Statement => ({
+  sql: "update flash_goods set sold_stock = sold_stock - ? where flash_goods_id = ? and sold_stock >= ?",
+  bindings: [quantity, flashGoodsId, quantity],
+});
+
+const placeholders = (n: number) => new Array<string>(n).fill("?").join(",");
 
 export function createOrderRepository(db: Database): OrderRepository {
   const { knex } = db;
-  /** Returns units to sale; the guard keeps sold_stock from going below zero. */
-  const giveBack = (trx: Knex, flashGoodsId: string, quantity: number) =>
-    trx("flash_goods")
-      .where("flash_goods_id", flashGoodsId)
-      .andWhere("sold_stock", ">=", quantity)
-      .decrement("sold_stock", quantity);
+  // The row lock serialises every writer of this goods until we commit
+  // (SQLite has one writer and no FOR UPDATE).
+  const lockGoods = `select sold_stock, total_stock from flash_goods where flash_goods_id = ?${db.dialect === "mysql" ? " for update" : ""}`;
 
   /**
    * The statements that lock one goods' row and read what its drafts are
    * decided on; their results, in this order, are a GoodsRead.
    */
-  function readGoods(q: Knex, flashGoodsId: string, drafts: OrderDraft[], wanted: number): Statement[] {
+  function readGoods(flashGoodsId: string, drafts: OrderDraft[], wanted: number): Statement[] {
     const members = [...new Set(drafts.map((d) => d.customerCode))];
-    const locked = q("flash_goods").where("flash_goods_id", flashGoodsId).select("sold_stock", "total_stock");
     return [
-      // The row lock serialises every writer of this goods until we commit
-      // (SQLite has one writer and no FOR UPDATE).
-      db.dialect === "mysql" ? locked.forUpdate() : locked,
+      { sql: lockGoods, bindings: [flashGoodsId] },
       // Fast path: the gate admitted no more than is left, so one guarded
       // update takes the whole group's units; what is not granted goes back.
-      q("flash_goods").where("flash_goods_id", flashGoodsId).andWhereRaw("sold_stock + ? <= total_stock", [wanted]).increment("sold_stock", wanted),
+      takeStock(flashGoodsId, wanted),
       // Each member's status with their orders of this goods: the requests
       // already ordered and the units held. A request reused on another
       // goods is caught by the unique key.
-      q("customers as c")
-        .leftJoin("orders as o", (join) => join.on("o.customer_code", "c.customer_id").andOnVal("o.flash_goods_id", flashGoodsId))
-        .whereIn("c.customer_id", members)
-        .select("c.customer_id as member", "c.status as member_status", "o.*"),
+      {
+        sql: `select c.customer_id as member, c.status as member_status, o.* from customers c left join orders o on o.customer_code = c.customer_id and o.flash_goods_id = ? where c.customer_id in (${placeholders(members.length)})`,
+        bindings: [flashGoodsId, ...members],
+      },
       ...(drafts.some((d) => d.starsRequired > 0)
-        ? [q("stars").where("flash_goods_id", flashGoodsId).whereIn("star_target", members).groupBy("star_target").select("star_target", q.raw("count(*) as n"))]
+        ? [{ sql: `select star_target, count(*) as n from stars where flash_goods_id = ? and star_target in (${placeholders(members.length)}) group by star_target`, bindings: [flashGoodsId, ...members] }]
         : []),
     ];
   }
@@ -157,7 +165,7 @@ export function createOrderRepository(db: Database): OrderRepository {
       // holder committed. The writer retries a failed batch.
       await inBatchTransaction(db, async (tx) => {
         const wanted = new Map(goodsIds.map((id) => [id, byGoods.get(id)!.reduce((sum, d) => sum + d.quantity, 0)]));
-        const reads = goodsIds.map((id) => readGoods(tx.q, id, byGoods.get(id)!, wanted.get(id)!));
+        const reads = goodsIds.map((id) => readGoods(id, byGoods.get(id)!, wanted.get(id)!));
         const results = await tx.send(reads.flat());
         const finish: Statement[] = [];
         let at = 0;
@@ -173,14 +181,12 @@ export function createOrderRepository(db: Database): OrderRepository {
           const granted = decideGoods(group, { memberRows, starRows }, tookAll === 1 ? Infinity : row.total_stock - row.sold_stock, outcomes);
           const unclaimed = wanted.get(flashGoodsId)! - granted;
           if (tookAll === 1) {
-            if (unclaimed > 0) finish.push(giveBack(tx.q, flashGoodsId, unclaimed));
+            if (unclaimed > 0) finish.push(giveBack(flashGoodsId, unclaimed));
           } else if (granted > 0) {
             // Not enough for everyone: the fast path took nothing, and we hand
             // out what was left under the lock. Checked before COMMIT: it
             // cannot fail unless the rows lie.
-            const [ok] = await tx.send([
-              tx.q("flash_goods").where("flash_goods_id", flashGoodsId).andWhereRaw("sold_stock + ? <= total_stock", [granted]).increment("sold_stock", granted),
-            ]);
+            const [ok] = await tx.send([takeStock(flashGoodsId, granted)]);
             if (ok !== 1) throw new Error(`stock guard refused ${granted} units of ${flashGoodsId} under lock`);
           }
         }
@@ -189,7 +195,7 @@ export function createOrderRepository(db: Database): OrderRepository {
           const outcome = outcomes.get(d);
           if (outcome?.kind === "CREATED") created.push(outcome.order);
         }
-        for (let i = 0; i < created.length; i += insertChunk) finish.push(insertOrders(tx.q, created.slice(i, i + insertChunk)));
+        for (let i = 0; i < created.length; i += insertChunk) finish.push(insertOrders(created.slice(i, i + insertChunk)));
         await tx.send(finish, { commit: true });
       });
       return drafts.map((d) => outcomes.get(d)!);
@@ -229,7 +235,7 @@ export function createOrderRepository(db: Database): OrderRepository {
             .update({ status: "CANCELLED" }),
         );
         if (moved !== 1) return false;
-        await giveBack(trx, row.flash_goods_id, row.quantity);
+        await run(trx, giveBack(row.flash_goods_id, row.quantity));
         return true;
       });
     },
@@ -259,7 +265,7 @@ export function createOrderRepository(db: Database): OrderRepository {
             await trx("orders").where({ order_id: row.order_id, status: "PENDING_PAYMENT" }).update({ status: "EXPIRED" }),
           );
           if (moved !== 1) return false;
-          await giveBack(trx, row.flash_goods_id, row.quantity);
+          await run(trx, giveBack(row.flash_goods_id, row.quantity));
           return true;
         });
         if (won) expired.push({ ...toOrder(row), status: "EXPIRED" });
@@ -288,6 +294,9 @@ export function createOrderRepository(db: Database): OrderRepository {
     },
   };
 }
+
+/** A Statement inside a knex transaction. */
+const run = (trx: Knex, s: Statement) => trx.raw(s.sql, s.bindings as Knex.RawBinding[]);
 
 function stripDraft(draft: OrderDraft): Order {
   const { limitPerCustomer: _limit, starsRequired: _stars, ...order } = draft;

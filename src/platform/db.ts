@@ -56,8 +56,9 @@ export function openDatabase(databaseUrl: string, logger?: Logger): Database {
       // Times are stored as epoch-millisecond BIGINTs; they fit a JS number exactly.
       supportBigNumbers: true,
       // inBatchTransaction sends several statements in one round trip. Every
-      // statement of this service is built by knex with bound values, never
-      // by pasting input into SQL text, so this widens nothing an input reaches.
+      // statement of this service binds its values (knex, or fixed SQL text
+      // with ? placeholders), never pastes input into SQL text, so this
+      // widens nothing an input reaches.
       multipleStatements: true,
     },
     pool: {
@@ -104,19 +105,26 @@ export async function inTransaction<T>(db: Database, work: (trx: Knex.Transactio
   }
 }
 
-/** A statement built by knex (a query builder or a raw with bindings), not yet run. */
-export type Statement = Knex.QueryBuilder | Knex.Raw;
+/**
+ * One SQL statement with `?` placeholders and its values, written out by the
+ * caller: the order batch's statements are few and fixed, and building them
+ * through knex's query builder cost more per order than the rest of the batch
+ * (measured: ~10 µs of the service's CPU per order at 70-order batches).
+ */
+export interface Statement {
+  sql: string;
+  bindings: readonly unknown[];
+}
 
 /**
  * A transaction whose statements travel in groups. On MySQL each `send` is one
  * round trip (the statements joined, the first group opening the transaction,
- * `commit: true` letting COMMIT ride along with the last group); on SQLite the
- * statements run one by one on its single connection. Results come back one
- * per statement: rows for a select, the number of rows touched otherwise.
+ * `commit: true` letting COMMIT ride along with the last group; mysql2 escapes
+ * the values once, client-side); on SQLite the statements run one by one on
+ * its single connection. Results come back one per statement: rows for a
+ * select, the number of rows touched otherwise.
  */
 export interface BatchTransaction {
-  /** Builds statements for `send` (never await them directly). */
-  q: Knex;
   send(statements: Statement[], options?: { commit?: boolean }): Promise<unknown[]>;
 }
 
@@ -129,10 +137,12 @@ export async function inBatchTransaction<T>(db: Database, work: (tx: BatchTransa
   if (db.dialect === "sqlite") {
     return db.knex.transaction((trx) =>
       work({
-        q: trx,
         async send(statements) {
           const results: unknown[] = [];
-          for (const statement of statements) results.push(await statement);
+          for (const s of statements) {
+            const r: unknown = await trx.raw(s.sql, s.bindings as Knex.RawBinding[]);
+            results.push(Array.isArray(r) ? r : (r as { changes: number }).changes);
+          }
           return results;
         },
       }),
@@ -144,13 +154,11 @@ export async function inBatchTransaction<T>(db: Database, work: (tx: BatchTransa
   let committed = false;
   try {
     const result = await work({
-      q: db.knex,
       async send(statements, options = {}) {
-        const compiled = statements.map((s) => s.toSQL().toNative());
-        const texts = compiled.map((c) => c.sql);
+        const texts = statements.map((s) => s.sql);
         if (!begun) texts.unshift("START TRANSACTION");
         if (options.commit) texts.push("COMMIT");
-        const results = await rawQuery(conn, texts.join(";\n"), compiled.flatMap((c) => c.bindings as unknown[]));
+        const results = await rawQuery(conn, texts.join(";\n"), statements.flatMap((s) => s.bindings));
         const list = texts.length > 1 ? (results as unknown[]) : [results];
         const ours = list.slice(begun ? 0 : 1, options.commit ? -1 : undefined);
         begun = true;
