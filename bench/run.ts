@@ -7,7 +7,7 @@ import { freshDatabase } from "../test/support/databases";
 import { connectClients } from "../test/support/grpc-clients";
 import { type Checker, gateTaken, openChecker } from "../test/support/invariants";
 import { spawnService, type ServiceProcess } from "../test/support/processes";
-import type { LoadJob, LoadResult } from "./load-worker";
+import type { LoadJob, LoadResult, LoadTarget } from "./load-worker";
 import { renderChart } from "./chart";
 import { newHistogram } from "./histogram";
 
@@ -24,9 +24,14 @@ const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/8";
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 256);
 const loadProcesses = 2;
 const channelsPerProcess = 4;
+/**
+ * Calls per part of the run. The ceiling is measured in slices of `slice`
+ * calls, one right before every chunk of a scenario it is compared with (see
+ * combine); the crowd is one piece (its 1,000 units sell out once).
+ */
 const sizes = quick
-  ? { ceiling: 24_000, crowd: 50_000, crowdMembers: 20_000, allWin: 12_000, naive: 4_000, writer: 5_000, reads: 10_000 }
-  : { ceiling: 48_000, crowd: 50_000, crowdMembers: 20_000, allWin: 30_000, naive: 10_000, writer: 20_000, reads: 30_000 };
+  ? { slice: 2_000, crowd: 50_000, crowdMembers: 20_000, allWin: 12_000, allWinChunks: 6, naive: 4_000, writer: 5_000, reads: 8_000, readChunks: 2, jsonReads: 4_000 }
+  : { slice: 4_000, crowd: 50_000, crowdMembers: 20_000, allWin: 30_000, allWinChunks: 6, naive: 10_000, writer: 20_000, reads: 24_000, readChunks: 3, jsonReads: 10_000 };
 
 /** CPU seconds spent by each side of the measurement. */
 interface CpuSeconds {
@@ -54,56 +59,85 @@ interface Scenario {
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
-async function runLoad(name: string, job: Omit<LoadJob, "concurrency" | "channels" | "count" | "offset">, count: number): Promise<Scenario> {
+/** The load processes driving one server, started once and kept for the whole run. */
+interface LoadPool {
+  /** One scenario (or a slice of one): `count` calls split over the processes, which start together. */
+  run(name: string, job: Omit<LoadJob, "count" | "offset">, count: number): Promise<Scenario>;
+  close(): Promise<void>;
+}
+
+async function startLoad(grpcAddress: string, httpPort?: number): Promise<LoadPool> {
   mkdirSync(outDir, { recursive: true });
-  const per = Math.ceil(count / loadProcesses);
-  const workers = Array.from({ length: loadProcesses }, (_, w) => {
-    const file = join(outDir, `job-${name}-${w}.json`);
-    const spec: LoadJob = { ...job, concurrency: Math.ceil(concurrency / loadProcesses), channels: channelsPerProcess, count: Math.min(per, count - w * per), offset: w * per };
-    writeFileSync(file, JSON.stringify(spec));
-    const child = spawn(process.execPath, ["--import", "tsx", join(root, "bench", "load-worker.ts"), file], { stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    const ready = new Promise<void>((resolve, reject) => {
-      child.stderr.on("data", (d) => {
-        err += d;
-        if (err.includes("ready\n")) resolve();
+  const workers = await Promise.all(
+    Array.from({ length: loadProcesses }, async (_, w) => {
+      const file = join(outDir, `load-target-${w}-${grpcAddress.replace(/\W/g, "_")}.json`);
+      const target: LoadTarget = { grpcAddress, httpPort, concurrency: Math.ceil(concurrency / loadProcesses), channels: channelsPerProcess };
+      writeFileSync(file, JSON.stringify(target));
+      const child = spawn(process.execPath, ["--import", "tsx", join(root, "bench", "load-worker.ts"), file], { stdio: ["pipe", "pipe", "pipe"] });
+      let err = "";
+      let out = "";
+      const waiting: { resolve(r: LoadResult): void; reject(e: Error): void }[] = [];
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      void exited.then((code) => {
+        for (const w of waiting.splice(0)) w.reject(new Error(`load worker exited ${code}: ${err}`));
       });
-      child.on("exit", (code) => reject(new Error(`load worker exited ${code}: ${err}`)));
-    });
-    const done = new Promise<LoadResult>((resolve, reject) =>
-      child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load worker failed: ${err}`)))),
-    );
-    // Awaited below; until then a failure must not crash the run before its
-    // finally block has stopped the servers it started.
-    done.catch(() => undefined);
-    ready.catch(() => undefined);
-    return { child, ready, done };
-  });
-  await Promise.all(workers.map((w) => w.ready));
-  const before = serverTicks(job.grpcAddress);
-  for (const w of workers) w.child.stdin.write("go\n");
-  const results = await Promise.all(workers.map((w) => w.done));
-  const after = serverTicks(job.grpcAddress);
-  // The workers start together on "go" and time their own calls; their
-  // process exit (closing channels, printing every order id) is not the
-  // service's time, and in a short run it would be a large part of it.
-  const seconds = Math.max(...results.map((r) => r.durationMs)) / 1000;
-  const merged = newHistogram();
-  for (const r of results) merged.add(hdr.decodeFromCompressedBase64(r.histogram));
-  const errors = sumCounts(results.map((r) => r.errors));
-  const calls = results.reduce((s, r) => s + r.calls, 0);
-  const ok = results.reduce((s, r) => s + r.ok, 0);
-  const cpu: CpuSeconds = {
-    service: (after.service - before.service) / ticksPerSecond,
-    load: results.reduce((t, r) => t + r.cpuMs, 0) / 1000,
-    mariadb: (after.mariadb - before.mariadb) / ticksPerSecond,
-    redis: (after.redis - before.redis) / ticksPerSecond,
+      child.stdout.on("data", (d) => {
+        out += d;
+        for (let nl = out.indexOf("\n"); nl >= 0; nl = out.indexOf("\n")) {
+          const line = out.slice(0, nl);
+          out = out.slice(nl + 1);
+          waiting.shift()?.resolve(JSON.parse(line) as LoadResult);
+        }
+      });
+      await new Promise<void>((resolve, reject) => {
+        child.stderr.on("data", (d) => {
+          err += d;
+          if (err.includes("ready\n")) resolve();
+        });
+        void exited.then((code) => reject(new Error(`load worker exited ${code}: ${err}`)));
+      });
+      return {
+        send(job: LoadJob) {
+          return new Promise<LoadResult>((resolve, reject) => {
+            waiting.push({ resolve, reject });
+            child.stdin.write(JSON.stringify(job) + "\n");
+          });
+        },
+        async close() {
+          child.stdin.end();
+          await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+          child.kill("SIGKILL");
+        },
+      };
+    }),
+  );
+  return {
+    async run(name, job, count) {
+      const per = Math.ceil(count / loadProcesses);
+      const before = serverTicks(grpcAddress);
+      const results = await Promise.all(workers.map((w, i) => w.send({ ...job, count: Math.min(per, count - i * per), offset: i * per })));
+      const after = serverTicks(grpcAddress);
+      // The processes start together and time their own calls.
+      const seconds = Math.max(...results.map((r) => r.durationMs)) / 1000;
+      const merged = newHistogram();
+      for (const r of results) merged.add(hdr.decodeFromCompressedBase64(r.histogram));
+      const errors = sumCounts(results.map((r) => r.errors));
+      const calls = results.reduce((t, r) => t + r.calls, 0);
+      const ok = results.reduce((t, r) => t + r.ok, 0);
+      const cpu: CpuSeconds = {
+        service: (after.service - before.service) / ticksPerSecond,
+        load: results.reduce((t, r) => t + r.cpuMs, 0) / 1000,
+        mariadb: (after.mariadb - before.mariadb) / ticksPerSecond,
+        redis: (after.redis - before.redis) / ticksPerSecond,
+      };
+      const scenario = summarise(name, seconds, cpu, merged, calls, ok, errors, results.flatMap((r) => r.orders));
+      log(`${name}: ${scenario.rps.toFixed(0)} calls/s, ${scenario.okPerSecond.toFixed(0)} ok/s, p50 ${scenario.p50.toFixed(1)} ms, p99 ${scenario.p99.toFixed(1)} ms, errors ${JSON.stringify(errors)}`);
+      return scenario;
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+    },
   };
-  const scenario = summarise(name, seconds, cpu, merged, calls, ok, errors, results.flatMap((r) => r.orders));
-  log(`${name}: ${scenario.rps.toFixed(0)} calls/s, ${scenario.okPerSecond.toFixed(0)} ok/s, p50 ${scenario.p50.toFixed(1)} ms, p99 ${scenario.p99.toFixed(1)} ms, errors ${JSON.stringify(errors)}`);
-  return scenario;
 }
 
 function sumCounts(counts: Record<string, number>[]): Record<string, number> {
@@ -121,10 +155,10 @@ function summarise(name: string, seconds: number, cpu: CpuSeconds, histogram: hd
  * Parts of one measurement run at different moments, as one: total calls over
  * total time, latencies from the merged histograms. This shared machine's
  * speed drifts by tens of percent within a minute, so the ceiling is measured
- * in slices spread over the run (one right before each scenario it is
- * compared with) and the all-win in chunks interleaved with them: a ceiling
- * taken only at the start, or an all-win caught in one slow stretch, would
- * compare the service with another machine.
+ * in slices spread over the run, and the all-win and the gRPC reads in
+ * chunks each right after a slice: a ceiling taken only at the start, or a
+ * scenario caught in one slow stretch, would compare the service with another
+ * machine.
  */
 function combine(name: string, slices: Scenario[]): Scenario {
   const merged = newHistogram();
@@ -188,6 +222,7 @@ async function main() {
   const fresh = await freshDatabase("mysql", mysqlUrl);
   const databaseUrl = fresh.url;
   const procs: ServiceProcess[] = [];
+  const pools: LoadPool[] = [];
   const checker = openChecker(databaseUrl);
   try {
     log(`service on MySQL (${new URL(databaseUrl).pathname.slice(1)}) + Redis (${redisUrl}), ${loadProcesses} load processes × ${concurrency / loadProcesses} concurrency, ${quick ? "quick" : "full"} run`);
@@ -212,42 +247,63 @@ async function main() {
     const rows = Array.from({ length: members }, (_, i) => ({ customer_id: `bm-${i}`, status: "EFC", updated_at: Date.now() }));
     for (let i = 0; i < rows.length; i += 1000) await checker.knex("customers").insert(rows.slice(i, i + 1000));
 
+    const load = await startLoad(service.grpcAddress, service.httpPort);
+    pools.push(load);
     const ceilingSlices: Scenario[] = [];
     const ceilingSlice = async () => {
-      ceilingSlices.push(await runLoad(`ceiling (slice ${ceilingSlices.length + 1})`, { kind: "health", grpcAddress: service.grpcAddress }, sizes.ceiling / 6));
+      ceilingSlices.push(await load.run(`ceiling (slice ${ceilingSlices.length + 1})`, { kind: "health" }, sizes.slice));
+    };
+    /** A scenario in chunks, each right after a ceiling slice; returns the chunks. */
+    /** Each chunk's OK/s over the rate of the ceiling slice right before it: the spread of a scenario's ratio within the run. */
+    const pairRatios: Record<string, number[]> = {};
+    const besideCeiling = async (name: string, chunks: number, calls: number, job: (chunk: number) => Omit<LoadJob, "count" | "offset">) => {
+      const parts: Scenario[] = [];
+      for (let chunk = 1; chunk <= chunks; chunk++) {
+        await ceilingSlice();
+        const part = await load.run(`${name} (chunk ${chunk})`, job(chunk), Math.round(calls / chunks));
+        parts.push(part);
+        (pairRatios[name] ??= []).push(part.okPerSecond / ceilingSlices.at(-1)!.rps);
+      }
+      return parts;
     };
 
     // Warm the freshly started server (JIT, connections) on the ceiling's own
     // path, unmeasured: a cold first slice would lower the ceiling and flatter
     // every ratio.
-    await runLoad("warm-up (not reported)", { kind: "health", grpcAddress: service.grpcAddress }, sizes.ceiling / 4);
+    await load.run("warm-up (not reported)", { kind: "health" }, 4 * sizes.slice);
 
     const crowdGoods = await makeGoods(1000, 1);
     await ceilingSlice();
-    const crowd = await runLoad("crowd", { kind: "order", grpcAddress: service.grpcAddress, goodsId: crowdGoods, memberPrefix: "bm-", members, requestPrefix: "crowd-" }, sizes.crowd);
+    const crowd = await load.run("crowd", { kind: "order", goodsId: crowdGoods, memberPrefix: "bm-", members, requestPrefix: "crowd-" }, sizes.crowd);
     const allWinGoods = await makeGoods(10_000_000, 10_000);
-    const allWinChunks: Scenario[] = [];
-    for (let chunk = 1; chunk <= 3; chunk++) {
-      await ceilingSlice();
-      const job = { kind: "order", grpcAddress: service.grpcAddress, goodsId: allWinGoods, memberPrefix: "bm-", members, requestPrefix: `win-${chunk}-` } as const;
-      allWinChunks.push(await runLoad(`all-win (chunk ${chunk})`, job, sizes.allWin / 3));
-    }
+    const allWinChunks = await besideCeiling("all-win", sizes.allWinChunks, sizes.allWin, (chunk) => ({ kind: "order", goodsId: allWinGoods, memberPrefix: "bm-", members, requestPrefix: `win-${chunk}-` }));
     const allWin = combine("all-win", allWinChunks);
     log(`all-win: ${allWin.okPerSecond.toFixed(0)} orders/s over ${allWinChunks.length} chunks`);
-    const naiveGoods = await makeGoods(10_000_000, 10_000);
-    const naiveRun = await runLoad("naive", { kind: "order", grpcAddress: naive.grpcAddress, goodsId: naiveGoods, memberPrefix: "bm-", members, requestPrefix: "naive-" }, sizes.naive);
 
-    await ceilingSlice();
+    const naiveGoods = await makeGoods(10_000_000, 10_000);
+    const naiveLoad = await startLoad(naive.grpcAddress);
+    pools.push(naiveLoad);
+    const naiveRun = await naiveLoad.run("naive", { kind: "order", goodsId: naiveGoods, memberPrefix: "bm-", members, requestPrefix: "naive-" }, sizes.naive);
+    await naiveLoad.close();
+
+    // The read paths warmed unmeasured, as the ceiling's was.
+    await load.run("reads warm-up (not reported)", { kind: "detail", goodsId: allWinGoods }, sizes.slice / 2);
+    await load.run("reads warm-up (not reported)", { kind: "byPeriod", periodId: period!.id }, sizes.slice / 2);
+    const readChunks = {
+      detail: await besideCeiling("reads: detail gRPC", sizes.readChunks, sizes.reads, () => ({ kind: "detail", goodsId: allWinGoods })),
+      byPeriod: await besideCeiling("reads: by period gRPC", sizes.readChunks, sizes.reads, () => ({ kind: "byPeriod", periodId: period!.id })),
+    };
     const reads = [
-      await runLoad("reads: detail gRPC", { kind: "detail", grpcAddress: service.grpcAddress, goodsId: allWinGoods }, sizes.reads),
-      await runLoad("reads: by period gRPC", { kind: "byPeriod", grpcAddress: service.grpcAddress, periodId: period!.id }, sizes.reads),
-      await runLoad("reads: detail JSON", { kind: "httpDetail", grpcAddress: service.grpcAddress, httpPort: service.httpPort, goodsId: allWinGoods }, sizes.reads),
-      await runLoad("reads: by period JSON", { kind: "httpByPeriod", grpcAddress: service.grpcAddress, httpPort: service.httpPort, periodId: period!.id }, sizes.reads),
+      combine("reads: detail gRPC", readChunks.detail),
+      combine("reads: by period gRPC", readChunks.byPeriod),
+      await load.run("reads: detail JSON", { kind: "httpDetail", goodsId: allWinGoods }, sizes.jsonReads),
+      await load.run("reads: by period JSON", { kind: "httpByPeriod", periodId: period!.id }, sizes.jsonReads),
     ];
 
     await ceilingSlice();
     const ceiling = combine("ceiling", ceilingSlices);
     log(`ceiling: ${ceiling.rps.toFixed(0)} calls/s over ${ceilingSlices.length} slices (${ceilingSlices.map((c) => c.rps.toFixed(0)).join(", ")})`);
+    await load.close();
 
     log("writer alone vs naive writer alone");
     const writer = JSON.parse(await runNode([join(root, "bench", "writer-bench.ts"), databaseUrl, String(sizes.writer), period!.id]));
@@ -290,7 +346,7 @@ async function main() {
       ["read_rps ≥ 0.8 × ceiling_rps", readRps / ceiling.rps, 0.8],
       ["rss_mb_max ≤ 256", rss.max(), 256, "max"],
     ] as const;
-    const report = renderReport(scenarios, ceilingSlices, writer, bars, summary, gateMismatch);
+    const report = renderReport(scenarios, ceilingSlices, pairRatios, writer, bars, summary, gateMismatch);
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, "report.md"), report);
     const svg = renderChart(scenarios.map((s) => ({ name: s.name, rps: s.name === "all-win" || s.name === "naive" ? s.okPerSecond : s.rps, p50: s.p50, p99: s.p99 })));
@@ -303,6 +359,7 @@ async function main() {
     process.stdout.write(JSON.stringify(summary) + "\n");
     if (oversold > 0 || lost > 0 || gateMismatch > 0) process.exitCode = 1;
   } finally {
+    await Promise.all(pools.map((p) => p.close()));
     for (const p of procs) {
       p.kill("SIGTERM");
       await Promise.race([p.exited, new Promise((r) => setTimeout(r, 10_000))]);
@@ -329,14 +386,15 @@ async function checkInvariants(checker: Checker, gateRedisUrl: string | undefine
   };
 }
 
-function renderReport(scenarios: Scenario[], ceilingSlices: Scenario[], writer: any, bars: readonly (readonly [string, number, number, string?])[], summary: Record<string, number>, gateMismatch: number): string {
+function renderReport(scenarios: Scenario[], ceilingSlices: Scenario[], pairRatios: Record<string, number[]>, writer: any, bars: readonly (readonly [string, number, number, string?])[], summary: Record<string, number>, gateMismatch: number): string {
   const lines = [
     `# Benchmark results`,
     "",
     `${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? "cpu"} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · ${quick ? "quick" : "full"} run`,
     `Service on MySQL + Redis (one process, ACCESS_LOG=off), ${loadProcesses} load processes × ${concurrency / loadProcesses} concurrent calls over ${channelsPerProcess} channels each; reference = naive server (bench/naive-server.ts) on the same database.`,
     "CPU columns: cores used while the scenario ran and CPU µs per call, for the server being driven (the service, or the naive server in its row), the two load processes together, MariaDB and Redis (from /proc and the load processes' own accounting).",
-    `The ceiling is measured in ${ceilingSlices.length} slices spread over the run: before the crowd, before each of the all-win's 3 chunks, before the reads and at the end (${ceilingSlices.map((c) => c.rps.toFixed(0)).join(", ")} calls/s); its row is their total, and the all-win row is its chunks' total.`,
+    `The ceiling is measured in ${ceilingSlices.length} slices of ${sizes.slice} calls spread over the run (${ceilingSlices.map((c) => c.rps.toFixed(0)).join(", ")} calls/s): one before the crowd, one right before each chunk of the all-win and of the two gRPC reads, one at the end; its row is their total. The all-win and gRPC read rows are their chunks' totals.`,
+    `Each chunk over the ceiling slice right before it (the same bar, within one pair): ${Object.entries(pairRatios).map(([name, r]) => `${name} ${r.map((x) => x.toFixed(2)).join(", ")}`).join("; ")}.`,
     "",
     "| scenario | calls | OK | calls/s | OK/s | p50 ms | p95 ms | p99 ms | errors | cores: service / load / MariaDB / Redis | µs per call: service / load / MariaDB / Redis |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
