@@ -12,13 +12,7 @@ export function createMetrics() {
   return {
     registry,
     calls: new Counter({ name: "flashsale_grpc_requests_total", help: "Calls by method, gRPC code and ErrorInfo reason (OK when none)", labelNames: ["method", "code", "reason"], registers }),
-    latency: new Histogram({
-      name: "flashsale_grpc_request_duration_seconds",
-      help: "Call latency by method, from arrival to answer",
-      labelNames: ["method"],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers,
-    }),
+    latency: methodHistogram(registry, "flashsale_grpc_request_duration_seconds", "Call latency by method, from arrival to answer", [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]),
     gate: new Counter({ name: "flashsale_gate_verdicts_total", help: "Stock gate answers to reservation attempts", labelNames: ["verdict"], registers }),
     gateReleases: new Counter({ name: "flashsale_gate_releases_total", help: "Units given back to the gate (failed attempts, cancellations, expiries)", labelNames: ["cause"], registers }),
     batchSize: new Histogram({ name: "flashsale_order_batch_size", help: "Orders per group-commit transaction", buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000], registers }),
@@ -34,6 +28,52 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * A histogram labelled by method, for the one observation every call makes:
+ * plain bucket counts per method, turned into Prometheus' cumulative buckets
+ * only when scraped. prom-client's Histogram validates and hashes the label
+ * set on every observe, even through labels() (2-3 µs per call in the
+ * all-win profile); this is a bucket search and three additions.
+ */
+function methodHistogram(registry: Registry, name: string, help: string, buckets: number[]) {
+  const series = new Map<string, { counts: number[]; sum: number; count: number }>();
+  const values = () =>
+    [...series].flatMap(([method, s]) => {
+      let cumulative = 0;
+      return [
+        ...buckets.map((le, i) => ({ metricName: `${name}_bucket`, labels: { method, le }, value: (cumulative += s.counts[i]) })),
+        { metricName: `${name}_bucket`, labels: { method, le: "+Inf" }, value: s.count },
+        { metricName: `${name}_sum`, labels: { method }, value: s.sum },
+        { metricName: `${name}_count`, labels: { method }, value: s.count },
+      ];
+    });
+  registry.registerMetric({
+    name,
+    help,
+    type: "histogram",
+    aggregator: "sum",
+    get: async () => ({ name, help, type: "histogram", aggregator: "sum", values: values() }),
+    reset: () => series.clear(),
+  } as unknown as Histogram);
+  return {
+    labels({ method }: { method: string }) {
+      let s = series.get(method);
+      if (!s) series.set(method, (s = { counts: buckets.map(() => 0), sum: 0, count: 0 }));
+      const { counts } = s;
+      const into = s;
+      return {
+        observe(seconds: number) {
+          let i = 0;
+          while (i < buckets.length && seconds > buckets[i]) i++;
+          if (i < buckets.length) counts[i]++;
+          into.sum += seconds;
+          into.count++;
+        },
+      };
+    },
+  };
+}
 
 /**
  * A metric's series per label set, resolved once per distinct key: prom-client
