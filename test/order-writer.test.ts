@@ -84,6 +84,28 @@ for (const backend of ["sqlite", "mysql"] as Backend[]) {
         await checker.close();
       }
     });
+
+    it("when requests that already have their orders come again in a later batch beside new ones, then those answer EXISTING with the stored order, field for field, and only the new ones are written", async () => {
+      const id = await goods(10, 5);
+      const writer = createOrderWriter(createOrderRepository(dbs[0]), { maxBatch: 10, maxWaitMs: 1, maxInFlight: 1 });
+      const first = await Promise.all([writer.submit(draft(id, "w-1", "again-1", 1, 5)), writer.submit(draft(id, "w-2", "again-2", 2, 5))]);
+      const stored = first.map((o) => (o.kind === "CREATED" ? o.order : assert.fail(JSON.stringify(o))));
+      // The batch's member read sees these requests; only they are read in full.
+      const later = await Promise.all([
+        writer.submit(draft(id, "w-1", "again-1", 1, 5)),
+        writer.submit(draft(id, "w-3", "fresh-3", 1, 5)),
+        writer.submit(draft(id, "w-2", "again-2", 2, 5)),
+      ]);
+      assert.deepEqual(later[0], { kind: "EXISTING", order: stored[0] });
+      assert.deepEqual(later[2], { kind: "EXISTING", order: stored[1] });
+      assert.equal(later[1].kind, "CREATED");
+      const checker = openChecker(fresh.url);
+      try {
+        assert.equal((await checker.stock(id)).sold, 4);
+      } finally {
+        await checker.close();
+      }
+    });
   });
 }
 

@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import { customerRefusal } from "../member/customer";
-import { affected, type Database, inBatchTransaction, inTransaction, type Statement } from "../platform/db";
+import { affected, type BatchTransaction, type Database, inBatchTransaction, inTransaction, type Statement } from "../platform/db";
 import { type CommitOutcome, type Order, type OrderDraft, type OrderRepository, type OrderStatus, liveStatuses, requestKey } from "./order";
 
 interface OrderRow {
@@ -37,9 +37,12 @@ const toOrder = (row: OrderRow): Order => ({
 
 const insertChunk = 500;
 
+/** A member of the batch with one of their orders of the goods (request_id null when they have none). */
+type MemberRow = { member: string; member_status: string; request_id: string | null; status: string; quantity: number };
 /** What readGoods' statements return, in order: the locked row, the take-all update's count, members with their orders, light-ups (when read). */
-type GoodsReadResults = [{ sold_stock: number; total_stock: number }[], number, (OrderRow & { member: string; member_status: string })[], { star_target: string; n: unknown }[]?];
-type GoodsRead = { memberRows: GoodsReadResults[2]; starRows?: GoodsReadResults[3] };
+type GoodsReadResults = [{ sold_stock: number; total_stock: number }[], number, MemberRow[], { star_target: string; n: unknown }[]?];
+/** What one goods' drafts are decided on; `repeats` are the full orders of requests made before (rare: the gate turns repeats away first). */
+type GoodsRead = { memberRows: MemberRow[]; starRows?: GoodsReadResults[3]; repeats: Map<string, Order> };
 
 const orderColumns = ["order_id", "customer_code", "request_id", "flash_goods_id", "period_id", "quantity", "unit_price", "total_amount", "status", "create_time", "pay_deadline", "pay_time", "payment_no"] as const;
 const orderPlaceholders = `(${orderColumns.map(() => "?").join(",")})`;
@@ -85,10 +88,11 @@ export function createOrderRepository(db: Database): OrderRepository {
       // update takes the whole group's units; what is not granted goes back.
       takeStock(flashGoodsId, wanted),
       // Each member's status with their orders of this goods: the requests
-      // already ordered and the units held. A request reused on another
-      // goods is caught by the unique key.
+      // already ordered and the units held (only the columns decided on: the
+      // full rows are read for repeated requests alone, see repeatedOrders).
+      // A request reused on another goods is caught by the unique key.
       {
-        sql: `select c.customer_id as member, c.status as member_status, o.* from customers c left join orders o on o.customer_code = c.customer_id and o.flash_goods_id = ? where c.customer_id in (${placeholders(members.length)})`,
+        sql: `select c.customer_id as member, c.status as member_status, o.request_id, o.status, o.quantity from customers c left join orders o on o.customer_code = c.customer_id and o.flash_goods_id = ? where c.customer_id in (${placeholders(members.length)})`,
         bindings: [flashGoodsId, ...members],
       },
       ...(drafts.some((d) => d.starsRequired > 0)
@@ -102,16 +106,14 @@ export function createOrderRepository(db: Database): OrderRepository {
    * arrival order: the request's existing order, the member rule, light-ups,
    * the per-member limit, then the units left. Returns the units granted.
    */
-  function decideGoods(drafts: OrderDraft[], { memberRows, starRows = [] }: GoodsRead, left: number, outcomes: Map<OrderDraft, CommitOutcome>): number {
+  function decideGoods(drafts: OrderDraft[], { memberRows, starRows = [], repeats }: GoodsRead, left: number, outcomes: Map<OrderDraft, CommitOutcome>): number {
     const stars = new Map(starRows.map((r) => [r.star_target, Number(r.n)]));
     const statuses = new Map<string, string>();
-    const existing = new Map<string, Order>();
+    const existing = new Map(repeats);
     const held = new Map<string, number>();
     for (const r of memberRows) {
       statuses.set(r.member, r.member_status);
-      if (!r.order_id) continue;
-      existing.set(requestKey(r.customer_code, r.request_id), toOrder(r));
-      if (liveStatuses.includes(r.status as OrderStatus)) held.set(r.customer_code, (held.get(r.customer_code) ?? 0) + r.quantity);
+      if (r.request_id !== null && liveStatuses.includes(r.status as OrderStatus)) held.set(r.member, (held.get(r.member) ?? 0) + r.quantity);
     }
     let granted = 0;
     for (const draft of drafts) {
@@ -148,6 +150,25 @@ export function createOrderRepository(db: Database): OrderRepository {
     return granted;
   }
 
+  /**
+   * The full orders of the batch's requests that the member read found already
+   * ordered (of the same goods), read under the same locks: one more round trip,
+   * only in a batch that has such a repeat.
+   */
+  async function repeatedOrders(tx: BatchTransaction, drafts: OrderDraft[], read: Map<string, GoodsReadResults>): Promise<Map<string, Order>> {
+    const ordered = new Set<string>();
+    for (const [, , memberRows] of read.values()) for (const r of memberRows) if (r.request_id !== null) ordered.add(requestKey(r.member, r.request_id));
+    const repeated = drafts.filter((d) => ordered.has(requestKey(d.customerCode, d.requestId)));
+    if (repeated.length === 0) return new Map();
+    const [rows] = (await tx.send([
+      {
+        sql: `select * from orders where ${repeated.map(() => "(customer_code = ? and request_id = ?)").join(" or ")}`,
+        bindings: repeated.flatMap((d) => [d.customerCode, d.requestId]),
+      },
+    ])) as [OrderRow[]];
+    return new Map(rows.map((r) => [requestKey(r.customer_code, r.request_id), toOrder(r)]));
+  }
+
   return {
     async commitBatch(drafts) {
       const outcomes = new Map<OrderDraft, CommitOutcome>();
@@ -167,18 +188,21 @@ export function createOrderRepository(db: Database): OrderRepository {
         const wanted = new Map(goodsIds.map((id) => [id, byGoods.get(id)!.reduce((sum, d) => sum + d.quantity, 0)]));
         const reads = goodsIds.map((id) => readGoods(id, byGoods.get(id)!, wanted.get(id)!));
         const results = await tx.send(reads.flat());
-        const finish: Statement[] = [];
+        const read = new Map<string, GoodsReadResults>();
         let at = 0;
-        for (const [i, flashGoodsId] of goodsIds.entries()) {
+        for (const [i, flashGoodsId] of goodsIds.entries()) read.set(flashGoodsId, results.slice(at, (at += reads[i].length)) as GoodsReadResults);
+        const repeats = await repeatedOrders(tx, drafts, read);
+        const finish: Statement[] = [];
+        for (const flashGoodsId of goodsIds) {
           const group = byGoods.get(flashGoodsId)!;
-          const [locked, tookAll, memberRows, starRows] = results.slice(at, (at += reads[i].length)) as GoodsReadResults;
+          const [locked, tookAll, memberRows, starRows] = read.get(flashGoodsId)!;
           const row = locked[0];
           if (!row) {
             // The goods is gone: nothing of it can be sold.
             for (const d of group) outcomes.set(d, { kind: "REJECTED", reason: "SOLD_OUT" });
             continue;
           }
-          const granted = decideGoods(group, { memberRows, starRows }, tookAll === 1 ? Infinity : row.total_stock - row.sold_stock, outcomes);
+          const granted = decideGoods(group, { memberRows, starRows, repeats }, tookAll === 1 ? Infinity : row.total_stock - row.sold_stock, outcomes);
           const unclaimed = wanted.get(flashGoodsId)! - granted;
           if (tookAll === 1) {
             if (unclaimed > 0) finish.push(giveBack(flashGoodsId, unclaimed));
