@@ -6,11 +6,13 @@ export function observedGate(gate: StockGate, metrics: Metrics): StockGate {
   const verdicts = seriesCache<{ inc(): void }>();
   return {
     ...gate,
-    async reserve(reservation) {
-      const verdict = await gate.reserve(reservation);
-      verdicts(verdict, () => metrics.gate.labels({ verdict })).inc();
-      return verdict;
-    },
+    // A plain .then, not an async wrapper: every attempt passes here, and an
+    // async function adds a promise and a microtask hop of its own.
+    reserve: (reservation) =>
+      gate.reserve(reservation).then((verdict) => {
+        verdicts(verdict, () => metrics.gate.labels({ verdict })).inc();
+        return verdict;
+      }),
     async release(reservation, forgetRequest) {
       await gate.release(reservation, forgetRequest);
       metrics.gateReleases.inc({ cause: forgetRequest ? "attempt" : "order" }, reservation.quantity);

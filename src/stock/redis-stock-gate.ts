@@ -155,12 +155,11 @@ export function createRedisStockGate(redis: Redis, attemptRate: AttemptRate, clo
   // Staging keys are per instance, so two instances reconciling at once never mix.
   const instance = randomBytes(6).toString("hex");
 
-  async function guarded<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch {
+  /** Any Redis failure of `work` as SERVICE_UNAVAILABLE (work is async: it rejects, never throws). */
+  function guarded<T>(work: () => Promise<T>): Promise<T> {
+    return work().catch(() => {
       throw redisUnavailable();
-    }
+    });
   }
 
   const keyOf = (x: Reservation) => requestKey(x.customerCode, x.requestId);
