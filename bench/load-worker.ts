@@ -38,6 +38,16 @@ export interface LoadResult {
   ok: number;
   errors: Record<string, number>;
   durationMs: number;
+  /**
+   * The steady window, at full concurrency: from the moment the first
+   * `concurrency` calls have completed (every slot has turned over once) to
+   * the moment the last call is issued (after it, fewer are in flight), and
+   * the calls completed within it. The fill and drain at either end are left
+   * out: a scenario whose calls take longer fills more slowly, which says
+   * nothing about its rate. The whole job when it is too short to have one.
+   */
+  steadyMs: number;
+  steadyCalls: number;
   /** This process's CPU time (user + system) while it made the calls. */
   cpuMs: number;
   histogram: string;
@@ -115,6 +125,10 @@ async function main() {
       }
     };
     let next = 0;
+    let completed = 0;
+    let fullAt: bigint | undefined;
+    let lastIssuedAt: bigint | undefined;
+    let completedAtLastIssue = 0;
     const started = process.hrtime.bigint();
     const cpuAtStart = process.cpuUsage();
     async function worker() {
@@ -122,6 +136,10 @@ async function main() {
         const i = next++;
         if (i >= job.count) return;
         const t0 = process.hrtime.bigint();
+        if (i === job.count - 1) {
+          lastIssuedAt = t0;
+          completedAtLastIssue = completed;
+        }
         try {
           await call(i);
           ok++;
@@ -130,13 +148,19 @@ async function main() {
           const key = e.details && /^[A-Z_]+$/.test(e.details) ? e.details : reasonOf(e) ?? `code ${e.code}`;
           errors[key] = (errors[key] ?? 0) + 1;
         }
-        histogram.recordValue(Number((process.hrtime.bigint() - t0) / 1000n));
+        const t1 = process.hrtime.bigint();
+        histogram.recordValue(Number((t1 - t0) / 1000n));
+        if (++completed === target.concurrency) fullAt = t1;
       }
     }
     await Promise.all(Array.from({ length: target.concurrency }, worker));
     const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
     const cpu = process.cpuUsage(cpuAtStart);
-    return { calls: job.count, ok, errors, durationMs, cpuMs: (cpu.user + cpu.system) / 1000, histogram: hdr.encodeIntoCompressedBase64(histogram), orders };
+    const steady =
+      fullAt !== undefined && lastIssuedAt !== undefined && completedAtLastIssue > target.concurrency
+        ? { steadyMs: Number(lastIssuedAt - fullAt) / 1e6, steadyCalls: completedAtLastIssue - target.concurrency }
+        : { steadyMs: durationMs, steadyCalls: job.count };
+    return { calls: job.count, ok, errors, durationMs, ...steady, cpuMs: (cpu.user + cpu.system) / 1000, histogram: hdr.encodeIntoCompressedBase64(histogram), orders };
   }
 
   // Connect every channel and warm this process's client (JIT, HTTP/2
