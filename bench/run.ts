@@ -29,15 +29,15 @@ const channelsPerProcess = 4;
  * calls, one right before every chunk of a scenario it is compared with (see
  * combine); the crowd is one piece (its 1,000 units sell out once). One
  * pair's ratio swings by ±25 % on this shared machine (its speed, and how
- * unevenly it slows different work, change within seconds), so the full run
- * takes twelve all-win pairs and four of each read. The all-win's orders
- * stay at 1.5 per member (20,000 members): each member's earlier orders of
- * the goods are read by every batch that has them, so a longer all-win
- * measures a heavier member read, not a noisier machine.
+ * unevenly it slows different work, change within seconds), so the all-win
+ * and the two gRPC reads take turns in rounds (eight in the full run). The
+ * all-win's orders stay at 1.5 per member (20,000 members): each member's
+ * earlier orders of the goods are read by every batch that has them, so a
+ * longer all-win measures a heavier member read, not a noisier machine.
  */
 const sizes = quick
-  ? { slice: 2_000, crowd: 50_000, crowdMembers: 20_000, allWin: 12_000, allWinChunks: 6, naive: 4_000, writer: 5_000, reads: 8_000, readChunks: 2, jsonReads: 4_000 }
-  : { slice: 4_000, crowd: 50_000, crowdMembers: 20_000, allWin: 30_000, allWinChunks: 12, naive: 10_000, writer: 20_000, reads: 32_000, readChunks: 4, jsonReads: 10_000 };
+  ? { slice: 2_000, crowd: 50_000, crowdMembers: 20_000, allWin: 12_000, naive: 4_000, writer: 5_000, reads: 8_000, rounds: 4, jsonReads: 4_000 }
+  : { slice: 4_000, crowd: 50_000, crowdMembers: 20_000, allWin: 30_000, naive: 10_000, writer: 20_000, reads: 32_000, rounds: 8, jsonReads: 10_000 };
 
 /** CPU seconds spent by each side of the measurement. */
 interface CpuSeconds {
@@ -264,16 +264,23 @@ async function main() {
     const ceilingSlice = async () => {
       ceilingSlices.push(await load.run(`ceiling (slice ${ceilingSlices.length + 1})`, { kind: "health" }, sizes.slice));
     };
-    /** A scenario in chunks, each right after a ceiling slice; returns the chunks. */
     /** Each chunk's OK/s over the rate of the ceiling slice right before it: the spread of a scenario's ratio within the run. */
     const pairRatios: Record<string, number[]> = {};
-    const besideCeiling = async (name: string, chunks: number, calls: number, job: (chunk: number) => Omit<LoadJob, "count" | "offset">) => {
-      const parts: Scenario[] = [];
-      for (let chunk = 1; chunk <= chunks; chunk++) {
-        await ceilingSlice();
-        const part = await load.run(`${name} (chunk ${chunk})`, job(chunk), Math.round(calls / chunks));
-        parts.push(part);
-        (pairRatios[name] ??= []).push(part.okPerSecond / ceilingSlices.at(-1)!.rps);
+    /**
+     * Scenarios in chunks that take turns, round after round, each chunk
+     * right after a ceiling slice: a fast or slow stretch of the machine falls
+     * on every one of them (and on the ceiling) alike, not on whichever ran
+     * then. Returns each scenario's chunks.
+     */
+    const inRounds = async (scenarios: { name: string; calls: number; job: (round: number) => Omit<LoadJob, "count" | "offset"> }[]) => {
+      const parts = new Map<string, Scenario[]>(scenarios.map((x) => [x.name, []]));
+      for (let round = 1; round <= sizes.rounds; round++) {
+        for (const x of scenarios) {
+          await ceilingSlice();
+          const part = await load.run(`${x.name} (chunk ${round})`, x.job(round), Math.round(x.calls / sizes.rounds));
+          parts.get(x.name)!.push(part);
+          (pairRatios[x.name] ??= []).push(part.okPerSecond / ceilingSlices.at(-1)!.rps);
+        }
       }
       return parts;
     };
@@ -292,11 +299,20 @@ async function main() {
     // own, so the by-period read lists the same goods as before.
     const { period: warmPeriod } = await admin.admin.createPeriod({ title: "bench warm-up", startTime: Date.now() - hour, endTime: Date.now() + 6 * hour });
     const warmGoods = await makeGoods(10_000_000, 10_000, warmPeriod!.id);
-    const warmWin = await load.run("all-win warm-up (not reported)", { kind: "order", goodsId: warmGoods, memberPrefix: "bm-", members, requestPrefix: "warm-" }, 2 * Math.round(sizes.allWin / sizes.allWinChunks));
+    const warmWin = await load.run("all-win warm-up (not reported)", { kind: "order", goodsId: warmGoods, memberPrefix: "bm-", members, requestPrefix: "warm-" }, 2 * Math.round(sizes.allWin / sizes.rounds));
     const allWinGoods = await makeGoods(10_000_000, 10_000);
-    const allWinChunks = await besideCeiling("all-win", sizes.allWinChunks, sizes.allWin, (chunk) => ({ kind: "order", goodsId: allWinGoods, memberPrefix: "bm-", members, requestPrefix: `win-${chunk}-` }));
-    const allWin = combine("all-win", allWinChunks);
-    log(`all-win: ${allWin.okPerSecond.toFixed(0)} orders/s over ${allWinChunks.length} chunks`);
+    // The read paths warmed unmeasured, as the ceiling's was.
+    await load.run("reads warm-up (not reported)", { kind: "detail", goodsId: allWinGoods }, sizes.slice / 2);
+    await load.run("reads warm-up (not reported)", { kind: "byPeriod", periodId: period!.id }, sizes.slice / 2);
+
+    // The all-win and the gRPC reads (of the goods being sold, during its sale) in turns.
+    const rounds = await inRounds([
+      { name: "all-win", calls: sizes.allWin, job: (round) => ({ kind: "order", goodsId: allWinGoods, memberPrefix: "bm-", members, requestPrefix: `win-${round}-` }) },
+      { name: "reads: detail gRPC", calls: sizes.reads, job: () => ({ kind: "detail", goodsId: allWinGoods }) },
+      { name: "reads: by period gRPC", calls: sizes.reads, job: () => ({ kind: "byPeriod", periodId: period!.id }) },
+    ]);
+    const allWin = combine("all-win", rounds.get("all-win")!);
+    log(`all-win: ${allWin.okPerSecond.toFixed(0)} orders/s over ${sizes.rounds} chunks`);
 
     const naiveGoods = await makeGoods(10_000_000, 10_000);
     const naiveLoad = await startLoad(naive.grpcAddress);
@@ -304,16 +320,9 @@ async function main() {
     const naiveRun = await naiveLoad.run("naive", { kind: "order", goodsId: naiveGoods, memberPrefix: "bm-", members, requestPrefix: "naive-" }, sizes.naive);
     await naiveLoad.close();
 
-    // The read paths warmed unmeasured, as the ceiling's was.
-    await load.run("reads warm-up (not reported)", { kind: "detail", goodsId: allWinGoods }, sizes.slice / 2);
-    await load.run("reads warm-up (not reported)", { kind: "byPeriod", periodId: period!.id }, sizes.slice / 2);
-    const readChunks = {
-      detail: await besideCeiling("reads: detail gRPC", sizes.readChunks, sizes.reads, () => ({ kind: "detail", goodsId: allWinGoods })),
-      byPeriod: await besideCeiling("reads: by period gRPC", sizes.readChunks, sizes.reads, () => ({ kind: "byPeriod", periodId: period!.id })),
-    };
     const reads = [
-      combine("reads: detail gRPC", readChunks.detail),
-      combine("reads: by period gRPC", readChunks.byPeriod),
+      combine("reads: detail gRPC", rounds.get("reads: detail gRPC")!),
+      combine("reads: by period gRPC", rounds.get("reads: by period gRPC")!),
       await load.run("reads: detail JSON", { kind: "httpDetail", goodsId: allWinGoods }, sizes.jsonReads),
       await load.run("reads: by period JSON", { kind: "httpByPeriod", periodId: period!.id }, sizes.jsonReads),
     ];
@@ -413,7 +422,7 @@ function renderReport(scenarios: Scenario[], ceilingSlices: Scenario[], pairRati
     `Service on MySQL + Redis (one process, ACCESS_LOG=off), ${loadProcesses} load processes × ${concurrency / loadProcesses} concurrent calls over ${channelsPerProcess} channels each; reference = naive server (bench/naive-server.ts) on the same database.`,
     "Throughput (calls/s, OK/s) is each load process's rate at full concurrency, from the moment its first calls have all completed to the moment it issues its last one (fill and drain left out); latencies cover every call.",
     "CPU columns: cores used while the scenario ran and CPU µs per call, for the server being driven (the service, or the naive server in its row), the two load processes together, MariaDB and Redis (from /proc and the load processes' own accounting).",
-    `The ceiling is measured in ${ceilingSlices.length} slices of ${sizes.slice} calls spread over the run (${ceilingSlices.map((c) => c.rps.toFixed(0)).join(", ")} calls/s): one before the crowd, one right before each chunk of the all-win and of the two gRPC reads, one at the end; its row is their total. The all-win and gRPC read rows are their chunks' totals.`,
+    `The ceiling is measured in ${ceilingSlices.length} slices of ${sizes.slice} calls spread over the run (${ceilingSlices.map((c) => c.rps.toFixed(0)).join(", ")} calls/s): one before the crowd, one right before each chunk of the all-win and of the two gRPC reads (which take turns, ${sizes.rounds} rounds), one at the end; its row is their total. The all-win and gRPC read rows are their chunks' totals.`,
     `Each chunk over the ceiling slice right before it (the same bar, within one pair): ${Object.entries(pairRatios).map(([name, r]) => `${name} ${r.map((x) => x.toFixed(2)).join(", ")}`).join("; ")}.`,
     "",
     "| scenario | calls | OK | calls/s | OK/s | p50 ms | p95 ms | p99 ms | errors | cores: service / load / MariaDB / Redis | µs per call: service / load / MariaDB / Redis |",
