@@ -1,15 +1,14 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import * as hdr from "hdr-histogram-js";
 import { freshDatabase } from "../test/support/databases";
 import { connectClients } from "../test/support/grpc-clients";
 import { type Checker, gateTaken, openChecker } from "../test/support/invariants";
 import { spawnService, type ServiceProcess } from "../test/support/processes";
-import type { LoadJob, LoadResult, LoadTarget } from "./load-worker";
+import type { LoadJob } from "./load-worker";
 import { renderChart } from "./chart";
-import { newHistogram } from "./histogram";
+import { combine, type LoadPool, log, type Scenario, startLoad, watchRss } from "./load-pool";
+import { renderReport } from "./report";
 
 /**
  * npm run bench [-- --quick]: the service on MySQL + Redis as the README
@@ -39,196 +38,6 @@ const sizes = quick
   ? { slice: 2_000, crowd: 50_000, crowdMembers: 20_000, allWin: 12_000, naive: 4_000, writer: 5_000, reads: 8_000, rounds: 4, jsonReads: 4_000 }
   : { slice: 4_000, crowd: 50_000, crowdMembers: 20_000, allWin: 30_000, naive: 10_000, writer: 20_000, reads: 32_000, rounds: 8, jsonReads: 10_000 };
 
-/** CPU seconds spent by each side of the measurement. */
-interface CpuSeconds {
-  service: number;
-  load: number;
-  mariadb: number;
-  redis: number;
-}
-
-interface Scenario {
-  name: string;
-  /** Wall time of the whole part, fill and drain included (what the CPU columns are over). */
-  seconds: number;
-  /** The calls' duration at the steady rate (see LoadResult.steadyMs): throughput is calls / rateSeconds. */
-  rateSeconds: number;
-  cpu: CpuSeconds;
-  histogram: hdr.Histogram;
-  calls: number;
-  ok: number;
-  rps: number;
-  okPerSecond: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  errors: Record<string, number>;
-  orders: [string, string, number][];
-}
-
-const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-
-/** The load processes driving one server, started once and kept for the whole run. */
-interface LoadPool {
-  /** One scenario (or a slice of one): `count` calls split over the processes, which start together. */
-  run(name: string, job: Omit<LoadJob, "count" | "offset">, count: number): Promise<Scenario>;
-  close(): Promise<void>;
-}
-
-async function startLoad(grpcAddress: string, httpPort?: number): Promise<LoadPool> {
-  mkdirSync(outDir, { recursive: true });
-  const workers = await Promise.all(
-    Array.from({ length: loadProcesses }, async (_, w) => {
-      const file = join(outDir, `load-target-${w}-${grpcAddress.replace(/\W/g, "_")}.json`);
-      const target: LoadTarget = { grpcAddress, httpPort, concurrency: Math.ceil(concurrency / loadProcesses), channels: channelsPerProcess };
-      writeFileSync(file, JSON.stringify(target));
-      const child = spawn(process.execPath, ["--import", "tsx", join(root, "bench", "load-worker.ts"), file], { stdio: ["pipe", "pipe", "pipe"] });
-      let err = "";
-      let out = "";
-      const waiting: { resolve(r: LoadResult): void; reject(e: Error): void }[] = [];
-      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-      void exited.then((code) => {
-        for (const w of waiting.splice(0)) w.reject(new Error(`load worker exited ${code}: ${err}`));
-      });
-      child.stdout.on("data", (d) => {
-        out += d;
-        for (let nl = out.indexOf("\n"); nl >= 0; nl = out.indexOf("\n")) {
-          const line = out.slice(0, nl);
-          out = out.slice(nl + 1);
-          waiting.shift()?.resolve(JSON.parse(line) as LoadResult);
-        }
-      });
-      await new Promise<void>((resolve, reject) => {
-        child.stderr.on("data", (d) => {
-          err += d;
-          if (err.includes("ready\n")) resolve();
-        });
-        void exited.then((code) => reject(new Error(`load worker exited ${code}: ${err}`)));
-      });
-      return {
-        send(job: LoadJob) {
-          return new Promise<LoadResult>((resolve, reject) => {
-            waiting.push({ resolve, reject });
-            child.stdin.write(JSON.stringify(job) + "\n");
-          });
-        },
-        async close() {
-          child.stdin.end();
-          await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-          child.kill("SIGKILL");
-        },
-      };
-    }),
-  );
-  return {
-    async run(name, job, count) {
-      const per = Math.ceil(count / loadProcesses);
-      const before = serverTicks(grpcAddress);
-      const results = await Promise.all(workers.map((w, i) => w.send({ ...job, count: Math.min(per, count - i * per), offset: i * per })));
-      const after = serverTicks(grpcAddress);
-      // The processes start together and time their own calls; each reports
-      // its rate over its steady window, and the part's rate is their sum.
-      const seconds = Math.max(...results.map((r) => r.durationMs)) / 1000;
-      const rate = results.reduce((t, r) => t + r.steadyCalls / (r.steadyMs / 1000), 0);
-      const merged = newHistogram();
-      for (const r of results) merged.add(hdr.decodeFromCompressedBase64(r.histogram));
-      const errors = sumCounts(results.map((r) => r.errors));
-      const calls = results.reduce((t, r) => t + r.calls, 0);
-      const ok = results.reduce((t, r) => t + r.ok, 0);
-      const cpu: CpuSeconds = {
-        service: (after.service - before.service) / ticksPerSecond,
-        load: results.reduce((t, r) => t + r.cpuMs, 0) / 1000,
-        mariadb: (after.mariadb - before.mariadb) / ticksPerSecond,
-        redis: (after.redis - before.redis) / ticksPerSecond,
-      };
-      const scenario = summarise(name, seconds, calls / rate, cpu, merged, calls, ok, errors, results.flatMap((r) => r.orders));
-      log(`${name}: ${scenario.rps.toFixed(0)} calls/s, ${scenario.okPerSecond.toFixed(0)} ok/s, p50 ${scenario.p50.toFixed(1)} ms, p99 ${scenario.p99.toFixed(1)} ms, errors ${JSON.stringify(errors)}`);
-      return scenario;
-    },
-    async close() {
-      await Promise.all(workers.map((w) => w.close()));
-    },
-  };
-}
-
-function sumCounts(counts: Record<string, number>[]): Record<string, number> {
-  const total: Record<string, number> = {};
-  for (const c of counts) for (const [k, v] of Object.entries(c)) total[k] = (total[k] ?? 0) + v;
-  return total;
-}
-
-function summarise(name: string, seconds: number, rateSeconds: number, cpu: CpuSeconds, histogram: hdr.Histogram, calls: number, ok: number, errors: Record<string, number>, orders: Scenario["orders"]): Scenario {
-  const ms = (q: number) => histogram.getValueAtPercentile(q) / 1000;
-  return { name, seconds, rateSeconds, cpu, histogram, calls, ok, rps: calls / rateSeconds, okPerSecond: ok / rateSeconds, p50: ms(50), p95: ms(95), p99: ms(99), errors, orders };
-}
-
-/**
- * Parts of one measurement run at different moments, as one: total calls over
- * total time, latencies from the merged histograms. This shared machine's
- * speed drifts by tens of percent within a minute, so the ceiling is measured
- * in slices spread over the run, and the all-win and the gRPC reads in
- * chunks each right after a slice: a ceiling taken only at the start, or a
- * scenario caught in one slow stretch, would compare the service with another
- * machine.
- */
-function combine(name: string, slices: Scenario[]): Scenario {
-  const merged = newHistogram();
-  for (const s of slices) merged.add(s.histogram);
-  const sum = (f: (s: Scenario) => number) => slices.reduce((t, s) => t + f(s), 0);
-  const errors = sumCounts(slices.map((s) => s.errors));
-  const cpu: CpuSeconds = { service: sum((s) => s.cpu.service), load: sum((s) => s.cpu.load), mariadb: sum((s) => s.cpu.mariadb), redis: sum((s) => s.cpu.redis) };
-  return summarise(name, sum((s) => s.seconds), sum((s) => s.rateSeconds), cpu, merged, sum((s) => s.calls), sum((s) => s.ok), errors, slices.flatMap((s) => s.orders));
-}
-
-/**
- * CPU time so far (in clock ticks, from /proc) of the service, MariaDB and
- * Redis: with the load processes' own figures, where a scenario's cores went.
- */
-const ticksPerSecond = 100;
-/** The process serving each address (the service, or the naive reference server). */
-const serverPids = new Map<string, number>();
-let databasePids: { mariadb: number[]; redis: number[] } | undefined;
-function serverTicks(grpcAddress: string) {
-  const ticksOf = (pid: number) => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-      return Number(fields[11]) + Number(fields[12]);
-    } catch {
-      return 0;
-    }
-  };
-  const pidsOf = (name: string) =>
-    readdirSync("/proc")
-      .filter((d) => /^\d+$/.test(d))
-      .filter((d) => {
-        try {
-          return readFileSync(`/proc/${d}/comm`, "utf8").trim() === name;
-        } catch {
-          return false;
-        }
-      })
-      .map(Number);
-  // The database servers do not restart during a run: their processes are found once.
-  databasePids ??= { mariadb: [...pidsOf("mariadbd"), ...pidsOf("mysqld")], redis: pidsOf("redis-server") };
-  const sum = (pids: number[]) => pids.reduce((t, pid) => t + ticksOf(pid), 0);
-  const server = serverPids.get(grpcAddress);
-  return { service: server ? ticksOf(server) : 0, mariadb: sum(databasePids.mariadb), redis: sum(databasePids.redis) };
-}
-
-/** Peak resident memory of a process, sampled every 100 ms. */
-function watchRss(pid: number) {
-  let max = 0;
-  const timer = setInterval(() => {
-    try {
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
-      max = Math.max(max, kb / 1024);
-    } catch {
-      /* process gone */
-    }
-  }, 100);
-  return { max: () => max, stop: () => clearInterval(timer) };
-}
-
 async function main() {
   const fresh = await freshDatabase("mysql", mysqlUrl);
   const databaseUrl = fresh.url;
@@ -243,10 +52,8 @@ async function main() {
     // (measured), which is the log pipeline's cost, not the order path's.
     const service = await spawnService({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, ACCESS_LOG: "off" }, "src/main.ts", profile);
     procs.push(service);
-    serverPids.set(service.grpcAddress, service.pid);
     const naive = await spawnNaive(databaseUrl);
     procs.push(naive);
-    serverPids.set(naive.grpcAddress, naive.pid);
     const rss = watchRss(service.pid);
     const admin = connectClients(service.grpcAddress);
 
@@ -258,7 +65,8 @@ async function main() {
     const rows = Array.from({ length: members }, (_, i) => ({ customer_id: `bm-${i}`, status: "EFC", updated_at: Date.now() }));
     for (let i = 0; i < rows.length; i += 1000) await checker.knex("customers").insert(rows.slice(i, i + 1000));
 
-    const load = await startLoad(service.grpcAddress, service.httpPort);
+    const loadSetup = { concurrency, processes: loadProcesses, channelsPerProcess, outDir };
+    const load = await startLoad({ ...loadSetup, grpcAddress: service.grpcAddress, httpPort: service.httpPort, serverPid: service.pid });
     pools.push(load);
     const ceilingSlices: Scenario[] = [];
     const ceilingSlice = async () => {
@@ -315,7 +123,7 @@ async function main() {
     log(`all-win: ${allWin.okPerSecond.toFixed(0)} orders/s over ${sizes.rounds} chunks`);
 
     const naiveGoods = await makeGoods(10_000_000, 10_000);
-    const naiveLoad = await startLoad(naive.grpcAddress);
+    const naiveLoad = await startLoad({ ...loadSetup, grpcAddress: naive.grpcAddress, serverPid: naive.pid });
     pools.push(naiveLoad);
     const naiveRun = await naiveLoad.run("naive", { kind: "order", goodsId: naiveGoods, memberPrefix: "bm-", members, requestPrefix: "naive-" }, sizes.naive);
     await naiveLoad.close();
@@ -374,7 +182,7 @@ async function main() {
       ["read_rps ≥ 0.8 × ceiling_rps", readRps / ceiling.rps, 0.8],
       ["rss_mb_max ≤ 256", rss.max(), 256, "max"],
     ] as const;
-    const report = renderReport(scenarios, ceilingSlices, pairRatios, writer, bars, summary, gateMismatch);
+    const report = renderReport({ quick, loadProcesses, concurrency, channelsPerProcess, slice: sizes.slice, rounds: sizes.rounds }, scenarios, ceilingSlices, pairRatios, writer, bars, summary, gateMismatch);
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, "report.md"), report);
     const svg = renderChart(scenarios.map((s) => ({ name: s.name, rps: s.name === "all-win" || s.name === "naive" ? s.okPerSecond : s.rps, p50: s.p50, p99: s.p99 })));
@@ -412,44 +220,6 @@ async function checkInvariants(checker: Checker, gateRedisUrl: string | undefine
     lost: s.orders.filter(([orderId]) => !stock.orderIds.has(orderId)).length,
     gateMismatch,
   };
-}
-
-function renderReport(scenarios: Scenario[], ceilingSlices: Scenario[], pairRatios: Record<string, number[]>, writer: any, bars: readonly (readonly [string, number, number, string?])[], summary: Record<string, number>, gateMismatch: number): string {
-  const lines = [
-    `# Benchmark results`,
-    "",
-    `${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? "cpu"} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · ${quick ? "quick" : "full"} run`,
-    `Service on MySQL + Redis (one process, ACCESS_LOG=off), ${loadProcesses} load processes × ${concurrency / loadProcesses} concurrent calls over ${channelsPerProcess} channels each; reference = naive server (bench/naive-server.ts) on the same database.`,
-    "Throughput (calls/s, OK/s) is each load process's rate at full concurrency, from the moment its first calls have all completed to the moment it issues its last one (fill and drain left out); latencies cover every call.",
-    "CPU columns: cores used while the scenario ran and CPU µs per call, for the server being driven (the service, or the naive server in its row), the two load processes together, MariaDB and Redis (from /proc and the load processes' own accounting).",
-    `The ceiling is measured in ${ceilingSlices.length} slices of ${sizes.slice} calls spread over the run (${ceilingSlices.map((c) => c.rps.toFixed(0)).join(", ")} calls/s): one before the crowd, one right before each chunk of the all-win and of the two gRPC reads (which take turns, ${sizes.rounds} rounds), one at the end; its row is their total. The all-win and gRPC read rows are their chunks' totals.`,
-    `Each chunk over the ceiling slice right before it (the same bar, within one pair): ${Object.entries(pairRatios).map(([name, r]) => `${name} ${r.map((x) => x.toFixed(2)).join(", ")}`).join("; ")}.`,
-    "",
-    "| scenario | calls | OK | calls/s | OK/s | p50 ms | p95 ms | p99 ms | errors | cores: service / load / MariaDB / Redis | µs per call: service / load / MariaDB / Redis |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
-    ...scenarios.map((s) => {
-      const sides = [s.cpu.service, s.cpu.load, s.cpu.mariadb, s.cpu.redis];
-      const cores = sides.map((c) => (c / s.seconds).toFixed(2)).join(" / ");
-      const perCall = sides.map((c) => ((c / s.calls) * 1e6).toFixed(0)).join(" / ");
-      return `| ${s.name} | ${s.calls} | ${s.ok} | ${s.rps.toFixed(0)} | ${s.okPerSecond.toFixed(0)} | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.p99.toFixed(1)} | ${Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(", ")} | ${cores} | ${perCall} |`;
-    }),
-    `| writer alone (no RPC) | ${writer.orders} | ${writer.orders} | | ${writer.writer_orders_per_s.toFixed(0)} | | | | batches ${writer.writer_batches.batches}, max ${writer.writer_batches.maxBatch} | | |`,
-    `| naive writer alone | ${writer.orders} | ${writer.orders} | | ${writer.naive_writer_orders_per_s.toFixed(0)} | | | | | | |`,
-    "",
-    "| bar | measured | target | |",
-    "|---|---:|---:|---|",
-    ...bars.map(([name, value, target, kind]) => `| ${name} | ${value.toFixed(2)} | ${target} | ${(kind === "max" ? value <= target : value >= target) ? "met" : "**missed**"} |`),
-    "",
-    `Invariants: oversold ${summary.oversold}, lost ${summary.lost}, gate ≠ database on ${gateMismatch} goods. Server peak RSS ${summary.rss_mb_max} MB.`,
-    "",
-    "![throughput and latency per scenario](results.svg)",
-    "",
-    "```json",
-    JSON.stringify(summary),
-    "```",
-    "",
-  ];
-  return lines.join("\n");
 }
 
 function spawnNaive(databaseUrl: string): Promise<ServiceProcess> {
