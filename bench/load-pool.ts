@@ -170,9 +170,9 @@ export function combine(name: string, slices: Scenario[]): Scenario {
  * CPU time so far (in clock ticks, from /proc) of the service, MariaDB and
  * Redis: with the load processes' own figures, where a scenario's cores went.
  */
-const ticksPerSecond = 100;
+export const ticksPerSecond = 100;
 let databasePids: { mariadb: number[]; redis: number[] } | undefined;
-function serverTicks(serverPid: number) {
+export function serverTicks(serverPid: number) {
   const ticksOf = (pid: number) => {
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");

@@ -1,0 +1,93 @@
+import Redis from "ioredis";
+import { migrateToLatest } from "../src/db/migrate";
+import { createGoodsCatalog } from "../src/goods/goods-catalog";
+import { createGoodsRepository } from "../src/goods/goods-repository";
+import { makeCreateOrder } from "../src/order/create-order";
+import { createOrderRepository } from "../src/order/order-repository";
+import { createOrderWriter } from "../src/order/order-writer";
+import { openDatabase } from "../src/platform/db";
+import { newId } from "../src/platform/ids";
+import { createGateSync } from "../src/stock/gate-sync";
+import { createRedisStockGate } from "../src/stock/redis-stock-gate";
+import { freshDatabase } from "../test/support/databases";
+import { serverTicks, ticksPerSecond } from "./load-pool";
+
+/**
+ * npm run bench:order-path: the order path alone, in this process (createOrder
+ * with the Redis stock gate and the group-commit writer on MySQL; no gRPC, no
+ * load processes), and where its CPU goes per order: this process, MariaDB,
+ * Redis. Run at the batch size the service reaches in the bench's all-win
+ * (~77 orders) and with the default cap (the writer then takes ~256, all the
+ * callers): what an all-win order costs beyond a gRPC call, and what of it is
+ * per transaction. 256 callers, 20,000 members, 30,000 orders per setting.
+ */
+const mysqlUrl = process.env.BENCH_MYSQL_URL ?? "mysql://flashsale:flashsale@127.0.0.1:3306";
+const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/8";
+const members = 20_000;
+const orders = 30_000;
+const callers = 256;
+
+async function main() {
+  const fresh = await freshDatabase("mysql", mysqlUrl);
+  const db = openDatabase(fresh.url);
+  const redis = new Redis(redisUrl, { enableAutoPipelining: true });
+  try {
+    await migrateToLatest(db.knex);
+    for (let i = 0; i < members; i += 1000) {
+      await db.knex("customers").insert(Array.from({ length: 1000 }, (_, j) => ({ customer_id: `op-${i + j}`, status: "EFC", updated_at: Date.now() })));
+    }
+    const periodId = newId();
+    await db.knex("periods").insert({ period_id: periodId, title: "order path", start_time: Date.now() - 3_600_000, end_time: Date.now() + 3_600_000 });
+    const results = [];
+    for (const maxBatch of [77, 500]) {
+      const flashGoodsId = newId();
+      await db.knex("flash_goods").insert({
+        flash_goods_id: flashGoodsId, period_id: periodId, goods_code: "op", name: "op", description: "", images: "[]", original_price: 2,
+        flash_price: 1, total_stock: 10_000_000, sold_stock: 0, limit_per_customer: 10_000, stars_required: 0, created_at: Date.now(),
+      });
+      const repo = createOrderRepository(db);
+      const goods = createGoodsRepository(db);
+      const gate = createRedisStockGate(redis, { ratePerSecond: 5, burst: 10 });
+      const gateSync = createGateSync({ gate, goods, orders: repo, staleAfterMs: 60_000 });
+      const writer = createOrderWriter(repo, { maxBatch, maxWaitMs: 2, maxInFlight: 1 });
+      const createOrder = makeCreateOrder({ catalog: createGoodsCatalog({ goods }), orders: repo, gate, gateSync, writer, payWindowMs: 900_000 });
+      await gateSync.loadGoods(flashGoodsId);
+      let next = 0;
+      const drive = async (count: number) => {
+        const end = next + count;
+        await Promise.all(
+          Array.from({ length: callers }, async () => {
+            while (next < end) {
+              const i = next++;
+              await createOrder({ customerCode: `op-${(i * 7919) % members}`, flashGoodsId, requestId: `op-${maxBatch}-${i}`, quantity: 1 });
+            }
+          }),
+        );
+      };
+      await drive(5_000); // warm-up, not counted
+      const before = { ticks: serverTicks(process.pid), stats: writer.stats(), at: performance.now() };
+      await drive(orders);
+      const after = { ticks: serverTicks(process.pid), stats: writer.stats(), at: performance.now() };
+      const perOrder = (ticks: number) => Math.round((ticks / ticksPerSecond / orders) * 1e6);
+      results.push({
+        maxBatch,
+        orders_per_s: Math.round(orders / ((after.at - before.at) / 1000)),
+        orders_per_batch: Math.round(orders / (after.stats.batches - before.stats.batches)),
+        node_us: perOrder(after.ticks.service - before.ticks.service),
+        mariadb_us: perOrder(after.ticks.mariadb - before.ticks.mariadb),
+        redis_us: perOrder(after.ticks.redis - before.ticks.redis),
+      });
+      await writer.drain();
+    }
+    process.stdout.write(JSON.stringify(results) + "\n");
+  } finally {
+    redis.disconnect();
+    await db.knex.destroy();
+    await fresh.drop();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`order-path bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
