@@ -1,4 +1,3 @@
-import Redis from "ioredis";
 import { migrateToLatest } from "../src/db/migrate";
 import { createGoodsCatalog } from "../src/goods/goods-catalog";
 import { createGoodsRepository } from "../src/goods/goods-repository";
@@ -6,11 +5,14 @@ import { makeCreateOrder } from "../src/order/create-order";
 import { createOrderRepository } from "../src/order/order-repository";
 import { createOrderWriter } from "../src/order/order-writer";
 import { openDatabase } from "../src/platform/db";
+import { createLogger } from "../src/platform/logger";
+import { openRedis, waitForRedis } from "../src/platform/redis";
 import { newId } from "../src/platform/ids";
 import { createGateSync } from "../src/stock/gate-sync";
 import { createRedisStockGate } from "../src/stock/redis-stock-gate";
 import { freshDatabase } from "../test/support/databases";
 import { serverTicks, ticksPerSecond } from "./load-pool";
+import { insertGoods, insertMembers } from "./seed";
 
 /**
  * npm run bench:order-path: the order path alone, in this process (createOrder
@@ -30,21 +32,17 @@ const callers = 256;
 async function main() {
   const fresh = await freshDatabase("mysql", mysqlUrl);
   const db = openDatabase(fresh.url);
-  const redis = new Redis(redisUrl, { enableAutoPipelining: true });
+  // The service's own Redis client and options (auto-pipelining, fail fast).
+  const redis = openRedis(redisUrl, createLogger("warn"));
   try {
+    await waitForRedis(redis);
     await migrateToLatest(db.knex);
-    for (let i = 0; i < members; i += 1000) {
-      await db.knex("customers").insert(Array.from({ length: 1000 }, (_, j) => ({ customer_id: `op-${i + j}`, status: "EFC", updated_at: Date.now() })));
-    }
+    await insertMembers(db.knex, Array.from({ length: members }, (_, i) => `op-${i}`));
     const periodId = newId();
     await db.knex("periods").insert({ period_id: periodId, title: "order path", start_time: Date.now() - 3_600_000, end_time: Date.now() + 3_600_000 });
     const results = [];
     for (const maxBatch of [77, 500]) {
-      const flashGoodsId = newId();
-      await db.knex("flash_goods").insert({
-        flash_goods_id: flashGoodsId, period_id: periodId, goods_code: "op", name: "op", description: "", images: "[]", original_price: 2,
-        flash_price: 1, total_stock: 10_000_000, sold_stock: 0, limit_per_customer: 10_000, stars_required: 0, created_at: Date.now(),
-      });
+      const flashGoodsId = await insertGoods(db.knex, periodId, 10_000_000);
       const repo = createOrderRepository(db);
       const goods = createGoodsRepository(db);
       const gate = createRedisStockGate(redis, { ratePerSecond: 5, burst: 10 });

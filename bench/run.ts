@@ -9,6 +9,7 @@ import type { LoadJob } from "./load-worker";
 import { renderChart } from "./chart";
 import { combine, type LoadPool, log, type Scenario, startLoad, watchRss } from "./load-pool";
 import { renderReport } from "./report";
+import { insertMembers } from "./seed";
 
 /**
  * npm run bench [-- --quick]: the service on MySQL + Redis as the README
@@ -58,12 +59,12 @@ async function main() {
     const admin = connectClients(service.grpcAddress);
 
     const hour = 3_600_000;
-    const { period } = await admin.admin.createPeriod({ title: "bench", startTime: Date.now() - hour, endTime: Date.now() + 6 * hour });
-    const makeGoods = async (totalStock: number, limitPerCustomer: number, periodId = period!.id) =>
+    const makePeriod = async (title: string) => (await admin.admin.createPeriod({ title, startTime: Date.now() - hour, endTime: Date.now() + 6 * hour })).period!;
+    const period = await makePeriod("bench");
+    const makeGoods = async (totalStock: number, limitPerCustomer: number, periodId = period.id) =>
       (await admin.admin.createFlashGoods({ periodId, goodsCode: "B", name: "bench", image: "", description: "", images: [], originalPrice: 2, flashPrice: 1, totalStock, limitPerCustomer, starsRequired: 0 })).goods!.flashGoodsId;
     const members = sizes.crowdMembers;
-    const rows = Array.from({ length: members }, (_, i) => ({ customer_id: `bm-${i}`, status: "EFC", updated_at: Date.now() }));
-    for (let i = 0; i < rows.length; i += 1000) await checker.knex("customers").insert(rows.slice(i, i + 1000));
+    await insertMembers(checker.knex, Array.from({ length: members }, (_, i) => `bm-${i}`));
 
     const loadSetup = { concurrency, processes: loadProcesses, channelsPerProcess, outDir };
     const load = await startLoad({ ...loadSetup, grpcAddress: service.grpcAddress, httpPort: service.httpPort, serverPid: service.pid });
@@ -101,13 +102,12 @@ async function main() {
     // The commit path too (the crowd commits only its 1,000 units): on a goods
     // of its own, so the all-win's members start with no orders of theirs, in
     // a period of its own, so the by-period read lists only the sale's goods.
-    const { period: warmPeriod } = await admin.admin.createPeriod({ title: "bench warm-up", startTime: Date.now() - hour, endTime: Date.now() + 6 * hour });
-    const warmGoods = await makeGoods(10_000_000, 10_000, warmPeriod!.id);
+    const warmGoods = await makeGoods(10_000_000, 10_000, (await makePeriod("bench warm-up")).id);
     const warmWin = await load.run("all-win warm-up (not reported)", { kind: "order", goodsId: warmGoods, memberPrefix: "bm-", members, requestPrefix: "warm-" }, 2 * Math.round(sizes.allWin / sizes.rounds));
     const crowdGoods = await makeGoods(1000, 1);
     const allWinGoods = await makeGoods(10_000_000, 10_000);
     await load.run("reads warm-up (not reported)", { kind: "detail", goodsId: allWinGoods }, sizes.slice / 2);
-    await load.run("reads warm-up (not reported)", { kind: "byPeriod", periodId: period!.id }, sizes.slice / 2);
+    await load.run("reads warm-up (not reported)", { kind: "byPeriod", periodId: period.id }, sizes.slice / 2);
 
     await ceilingSlice();
     const crowd = await load.run("crowd", { kind: "order", goodsId: crowdGoods, memberPrefix: "bm-", members, requestPrefix: "crowd-" }, sizes.crowd);
@@ -116,7 +116,7 @@ async function main() {
     const rounds = await inRounds([
       { name: "all-win", calls: sizes.allWin, job: (round) => ({ kind: "order", goodsId: allWinGoods, memberPrefix: "bm-", members, requestPrefix: `win-${round}-` }) },
       { name: "reads: detail gRPC", calls: sizes.reads, job: () => ({ kind: "detail", goodsId: allWinGoods }) },
-      { name: "reads: by period gRPC", calls: sizes.reads, job: () => ({ kind: "byPeriod", periodId: period!.id }) },
+      { name: "reads: by period gRPC", calls: sizes.reads, job: () => ({ kind: "byPeriod", periodId: period.id }) },
     ]);
     const allWin = combine("all-win", rounds.get("all-win")!);
     log(`all-win: ${allWin.okPerSecond.toFixed(0)} orders/s over ${sizes.rounds} chunks`);
@@ -131,7 +131,7 @@ async function main() {
       combine("reads: detail gRPC", rounds.get("reads: detail gRPC")!),
       combine("reads: by period gRPC", rounds.get("reads: by period gRPC")!),
       await load.run("reads: detail JSON", { kind: "httpDetail", goodsId: allWinGoods }, sizes.jsonReads),
-      await load.run("reads: by period JSON", { kind: "httpByPeriod", periodId: period!.id }, sizes.jsonReads),
+      await load.run("reads: by period JSON", { kind: "httpByPeriod", periodId: period.id }, sizes.jsonReads),
     ];
 
     await ceilingSlice();
@@ -140,7 +140,7 @@ async function main() {
     await load.close();
 
     log("writer alone vs naive writer alone");
-    const writer = JSON.parse(await runNode([join(root, "bench", "writer-bench.ts"), databaseUrl, String(sizes.writer), period!.id]));
+    const writer = JSON.parse(await runNode([join(root, "bench", "writer-bench.ts"), databaseUrl, String(sizes.writer), period.id]));
     log(`writer: ${writer.writer_orders_per_s.toFixed(0)} orders/s, naive writer ${writer.naive_writer_orders_per_s.toFixed(0)} orders/s, batches ${JSON.stringify(writer.writer_batches)}`);
 
     await new Promise((r) => setTimeout(r, 500));

@@ -5,6 +5,7 @@ import { loadConfig } from "../src/platform/config";
 import { openDatabase } from "../src/platform/db";
 import { newId } from "../src/platform/ids";
 import { createNaiveOrderStore } from "./naive-order-store";
+import { insertGoods, insertMembers } from "./seed";
 
 /**
  * The database layer alone, no RPC: N orders through the group-commit writer
@@ -15,19 +16,8 @@ async function main() {
   const [url, countText, periodId] = process.argv.slice(2);
   const count = Number(countText);
   const db = openDatabase(url);
-  const goods = async () => {
-    const id = newId();
-    await db.knex("flash_goods").insert({
-      flash_goods_id: id, period_id: periodId, goods_code: "bench", name: "bench", description: "", images: "[]", original_price: 2,
-      flash_price: 1, total_stock: count * 10, sold_stock: 0, limit_per_customer: 10_000, stars_required: 0, created_at: Date.now(),
-    });
-    return id;
-  };
-
-  const members = Array.from({ length: 5000 }, (_, i) => [`wb-${i}`, `nb-${i}`]).flat();
-  for (let i = 0; i < members.length; i += 1000) {
-    await db.knex("customers").insert(members.slice(i, i + 1000).map((customer_id) => ({ customer_id, status: "EFC", updated_at: Date.now() })));
-  }
+  const goods = () => insertGoods(db.knex, periodId, count * 10);
+  await insertMembers(db.knex, Array.from({ length: 5000 }, (_, i) => [`wb-${i}`, `nb-${i}`]).flat());
 
   // Durable writer: as the service drives it, many callers waiting at once.
   const batched = await goods();

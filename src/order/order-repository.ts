@@ -152,8 +152,9 @@ export function createOrderRepository(db: Database): OrderRepository {
 
   /**
    * The full orders of the batch's requests that the member read found already
-   * ordered (of the same goods), read under the same locks: one more round trip,
-   * only in a batch that has such a repeat.
+   * ordered, read under the same locks: one more round trip, only in a batch
+   * that has such a repeat. (A request ordered on another goods of the batch is
+   * found too; its caller then gets REQUEST_ID_CONFLICT, as from the unique key.)
    */
   async function repeatedOrders(tx: BatchTransaction, drafts: OrderDraft[], read: Map<string, GoodsReadResults>): Promise<Map<string, Order>> {
     // Member rows outnumber drafts: each row is first matched on its request id
@@ -163,7 +164,8 @@ export function createOrderRepository(db: Database): OrderRepository {
     for (const [, , memberRows] of read.values()) {
       for (const r of memberRows) if (r.request_id !== null && askedIds.has(r.request_id)) found.add(requestKey(r.member, r.request_id));
     }
-    const repeated = found.size === 0 ? [] : drafts.filter((d) => found.has(requestKey(d.customerCode, d.requestId)));
+    if (found.size === 0) return new Map();
+    const repeated = drafts.filter((d) => found.has(requestKey(d.customerCode, d.requestId)));
     if (repeated.length === 0) return new Map();
     const [rows] = (await tx.send([
       {

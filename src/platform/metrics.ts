@@ -54,21 +54,26 @@ function methodHistogram(registry: Registry, name: string, help: string, buckets
     type: "histogram",
     aggregator: "sum",
     get: async () => ({ name, help, type: "histogram", aggregator: "sum", values: values() }),
-    reset: () => series.clear(),
+    // Zeroed in place: the callers hold their method's series (labels() is resolved once).
+    reset: () => {
+      for (const s of series.values()) {
+        s.counts.fill(0);
+        s.sum = 0;
+        s.count = 0;
+      }
+    },
   } as unknown as Histogram);
   return {
     labels({ method }: { method: string }) {
-      let s = series.get(method);
-      if (!s) series.set(method, (s = { counts: buckets.map(() => 0), sum: 0, count: 0 }));
-      const { counts } = s;
-      const into = s;
+      const s = series.get(method) ?? { counts: buckets.map(() => 0), sum: 0, count: 0 };
+      series.set(method, s);
       return {
         observe(seconds: number) {
           let i = 0;
           while (i < buckets.length && seconds > buckets[i]) i++;
-          if (i < buckets.length) counts[i]++;
-          into.sum += seconds;
-          into.count++;
+          if (i < buckets.length) s.counts[i]++;
+          s.sum += seconds;
+          s.count++;
         },
       };
     },
