@@ -5,6 +5,7 @@ import * as createPeriods from "./migrations/20261203000300_create_periods";
 import * as createFlashGoods from "./migrations/20261203000400_create_flash_goods";
 import * as createStars from "./migrations/20261203000500_create_stars";
 import * as createOrders from "./migrations/20261203000600_create_orders";
+import * as coverMemberRead from "./migrations/20261204000100_cover_member_read";
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   "20261203000400_create_flash_goods": createFlashGoods,
   "20261203000500_create_stars": createStars,
   "20261203000600_create_orders": createOrders,
+  "20261204000100_cover_member_read": coverMemberRead,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -70,6 +70,19 @@ const giveBack = (flashGoodsId: string, quantity: number): Statement => ({
 
 const placeholders = (n: number) => new Array<string>(n).fill("?").join(",");
 
+/**
+ * Each member's status with their orders of this goods: the requests already
+ * ordered and the units held (only the columns decided on: the full rows are
+ * read for repeated requests alone, see repeatedOrders). Index-only on
+ * orders_goods_customer_cover_idx, so it touches this goods' orders alone
+ * (the batch test checks the plan). A request reused on another goods is
+ * caught by the unique key.
+ */
+export const memberOrdersRead = (flashGoodsId: string, members: string[]): Statement => ({
+  sql: `select c.customer_id as member, c.status as member_status, o.request_id, o.status, o.quantity from customers c left join orders o on o.customer_code = c.customer_id and o.flash_goods_id = ? where c.customer_id in (${placeholders(members.length)})`,
+  bindings: [flashGoodsId, ...members],
+});
+
 export function createOrderRepository(db: Database): OrderRepository {
   const { knex } = db;
   // The row lock serialises every writer of this goods until we commit
@@ -87,14 +100,7 @@ export function createOrderRepository(db: Database): OrderRepository {
       // Fast path: the gate admitted no more than is left, so one guarded
       // update takes the whole group's units; what is not granted goes back.
       takeStock(flashGoodsId, wanted),
-      // Each member's status with their orders of this goods: the requests
-      // already ordered and the units held (only the columns decided on: the
-      // full rows are read for repeated requests alone, see repeatedOrders).
-      // A request reused on another goods is caught by the unique key.
-      {
-        sql: `select c.customer_id as member, c.status as member_status, o.request_id, o.status, o.quantity from customers c left join orders o on o.customer_code = c.customer_id and o.flash_goods_id = ? where c.customer_id in (${placeholders(members.length)})`,
-        bindings: [flashGoodsId, ...members],
-      },
+      memberOrdersRead(flashGoodsId, members),
       ...(drafts.some((d) => d.starsRequired > 0)
         ? [{ sql: `select star_target, count(*) as n from stars where flash_goods_id = ? and star_target in (${placeholders(members.length)}) group by star_target`, bindings: [flashGoodsId, ...members] }]
         : []),
