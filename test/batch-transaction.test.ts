@@ -78,5 +78,14 @@ for (const backend of ["sqlite", "mysql"] as Backend[]) {
       await inBatchTransaction(db, async (tx) => void (await tx.send([setStatus("a", "EFC")])));
       assert.equal(await status("a"), "EFC");
     });
+
+    it("when the group that carries the commit has no statements, then it commits the earlier groups and returns no results", async () => {
+      const results = await inBatchTransaction(db, async (tx) => {
+        await tx.send([setStatus("b", "EFC")]);
+        return tx.send([], { commit: true });
+      });
+      assert.deepEqual(results, []);
+      assert.equal(await status("b"), "EFC");
+    });
   });
 }

@@ -155,15 +155,27 @@ export async function inBatchTransaction<T>(db: Database, work: (tx: BatchTransa
   try {
     const result = await work({
       async send(statements, options = {}) {
-        const texts = statements.map((s) => s.sql);
-        if (!begun) texts.unshift("START TRANSACTION");
-        if (options.commit) texts.push("COMMIT");
-        const results = await rawQuery(conn, texts.join(";\n"), statements.flatMap((s) => s.bindings));
-        const list = texts.length > 1 ? (results as unknown[]) : [results];
-        const ours = list.slice(begun ? 0 : 1, options.commit ? -1 : undefined);
+        // Plain loops: the order batch's bindings run to a thousand values,
+        // and flatMap copied them at several times the cost (profiled).
+        let sql = begun ? "" : "START TRANSACTION";
+        const values: unknown[] = [];
+        for (const s of statements) {
+          sql += sql === "" ? s.sql : `;\n${s.sql}`;
+          for (const v of s.bindings) values.push(v);
+        }
+        if (options.commit) sql += sql === "" ? "COMMIT" : ";\nCOMMIT";
+        const sent = statements.length + (begun ? 0 : 1) + (options.commit ? 1 : 0);
+        const results = await rawQuery(conn, sql, values);
+        const list = sent > 1 ? (results as unknown[]) : [results];
+        const first = begun ? 0 : 1;
         begun = true;
         committed = options.commit === true;
-        return ours.map((r) => (Array.isArray(r) ? r : (r as { affectedRows: number }).affectedRows));
+        const ours: unknown[] = [];
+        for (let i = first; i < first + statements.length; i++) {
+          const r = list[i];
+          ours.push(Array.isArray(r) ? r : (r as { affectedRows: number }).affectedRows);
+        }
+        return ours;
       },
     });
     if (begun && !committed) await rawQuery(conn, "COMMIT", []);
