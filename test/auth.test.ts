@@ -122,7 +122,7 @@ describe("refusing to run open on a network", () => {
   });
 
   it("when the service is started on 0.0.0.0 with auth off, then it exits at once with a message and code 78", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const child = spawn(process.execPath, ["--require", "tsx/cjs", "src/main.ts"], {
       cwd: join(__dirname, ".."),
       env: { ...process.env, HOST: "0.0.0.0", AUTH_MODE: "none", GRPC_PORT: "0", HTTP_PORT: "0", DATABASE_URL: "sqlite::memory:" },
       stdio: ["ignore", "ignore", "pipe"],
