@@ -53,6 +53,17 @@ for (const [name, open] of gates) {
       assert.equal((await gate.inspect(flashGoodsId, 60_000))?.taken, 3);
     });
 
+    it("when an attempt is refused for the limit while units are left, then it holds nothing: the same request is new again once the member is under the limit", async () => {
+      const { gate, flashGoodsId, attempt } = await gateWith(10, 2);
+      assert.deepEqual(await Promise.all([attempt("m1", "a"), attempt("m1", "b"), attempt("m1", "c", 2)].map((a) => gate.reserve(a))), ["RESERVED", "RESERVED", "LIMIT_EXCEEDED"]);
+      assert.deepEqual(await gate.inspect(flashGoodsId, 60_000), { taken: 2, inFlight: 2, stranded: 0 });
+      await gate.release(attempt("m1", "a"), true);
+      await gate.release(attempt("m1", "b"), true);
+      assert.equal(await gate.reserve(attempt("m1", "c", 2)), "RESERVED");
+      assert.equal(await gate.reserve(attempt("m1", "d")), "LIMIT_EXCEEDED");
+      assert.deepEqual(await gate.inspect(flashGoodsId, 60_000), { taken: 2, inFlight: 2, stranded: 0 });
+    });
+
     it("when a member's attempts in one turn exceed the burst, then the ones past it are rate limited and take nothing", async () => {
       const { gate, flashGoodsId, attempt } = await gateWith(100, 100, { ratePerSecond: 1, burst: 2 });
       const verdicts = await Promise.all(["a", "b", "c", "d"].map((r) => gate.reserve(attempt("m1", r))));
