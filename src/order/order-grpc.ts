@@ -6,6 +6,14 @@ import type { makeCreateOrder } from "./create-order";
 import type { Order } from "./order";
 import type { makeOrderLifecycle } from "./order-lifecycle";
 
+/** The wire enum of each status, looked up without building its name per call. */
+const statusMessages: Record<Order["status"], OrderStatus> = {
+  PENDING_PAYMENT: OrderStatus.ORDER_STATUS_PENDING_PAYMENT,
+  PAID: OrderStatus.ORDER_STATUS_PAID,
+  CANCELLED: OrderStatus.ORDER_STATUS_CANCELLED,
+  EXPIRED: OrderStatus.ORDER_STATUS_EXPIRED,
+};
+
 const toOrderMessage = (o: Order): OrderMessage => ({
   orderId: o.orderId,
   customerCode: o.customerCode,
@@ -14,7 +22,7 @@ const toOrderMessage = (o: Order): OrderMessage => ({
   quantity: o.quantity,
   unitPrice: o.unitPrice,
   totalAmount: o.totalAmount,
-  status: OrderStatus[`ORDER_STATUS_${o.status}`],
+  status: statusMessages[o.status],
   createTime: o.createTime,
   payDeadline: o.payDeadline,
   payTime: o.payTime,
@@ -27,7 +35,8 @@ export function orderServiceBinding(
   logger: Logger,
 ): ServiceBinding {
   const implementation: FlashOrderServiceServer = {
-    createOrder: unary(logger, "CreateOrder", async (req, context) => ({ order: toOrderMessage(await createOrder(req, context.deadline)) })),
+    // A plain .then, not an async arrow: every order attempt passes here.
+    createOrder: unary(logger, "CreateOrder", (req, context) => createOrder(req, context.deadline).then((order) => ({ order: toOrderMessage(order) }))),
     queryOrder: unary(logger, "QueryOrder", async (req) => ({ order: toOrderMessage(await lifecycle.queryOrder(req)) })),
     queryOrders: unary(logger, "QueryOrders", async (req) => {
       const page = await lifecycle.queryOrders(req);

@@ -8,6 +8,8 @@ import { invalidArgument } from "./errors";
 // C0/C1 control characters (tab, CR and LF are allowed in free text only).
 const controlChars = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 const lineBreaks = /[\t\r\n]/;
+// One object for every check: a regex literal inside a function is a new RegExp per call.
+const idChars = /^[A-Za-z0-9._-]+$/;
 
 export function requireText(field: string, value: string, maxLength: number): string {
   const text = value.trim();
@@ -60,6 +62,6 @@ export function requireEpochMs(field: string, value: number): number {
 /** Ids are ours (24 hex) or operators' codes: letters, digits, '-', '_', '.', at most 64. */
 export function requireId(field: string, value: string): string {
   const id = requireText(field, value, 64);
-  if (!/^[A-Za-z0-9._-]+$/.test(id)) throw invalidArgument(field, `${field} is not a valid id`);
+  if (!idChars.test(id)) throw invalidArgument(field, `${field} is not a valid id`);
   return id;
 }
