@@ -36,7 +36,8 @@ export interface Scenario {
   p95: number;
   p99: number;
   errors: Record<string, number>;
-  orders: [string, string, number][];
+  /** The orderId of every OK order. */
+  orderIds: string[];
 }
 
 export const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -127,7 +128,7 @@ export async function startLoad({ grpcAddress, httpPort, serverPid, concurrency,
         mariadb: (after.mariadb - before.mariadb) / ticksPerSecond,
         redis: (after.redis - before.redis) / ticksPerSecond,
       };
-      const scenario = summarise(name, seconds, calls / rate, cpu, merged, calls, ok, errors, results.flatMap((r) => r.orders));
+      const scenario = summarise(name, seconds, calls / rate, cpu, merged, calls, ok, errors, results.flatMap((r) => r.orderIds));
       log(`${name}: ${scenario.rps.toFixed(0)} calls/s, ${scenario.okPerSecond.toFixed(0)} ok/s, p50 ${scenario.p50.toFixed(1)} ms, p99 ${scenario.p99.toFixed(1)} ms, errors ${JSON.stringify(errors)}`);
       return scenario;
     },
@@ -143,9 +144,9 @@ function sumCounts(counts: Record<string, number>[]): Record<string, number> {
   return total;
 }
 
-function summarise(name: string, seconds: number, rateSeconds: number, cpu: CpuSeconds, histogram: hdr.Histogram, calls: number, ok: number, errors: Record<string, number>, orders: Scenario["orders"]): Scenario {
+function summarise(name: string, seconds: number, rateSeconds: number, cpu: CpuSeconds, histogram: hdr.Histogram, calls: number, ok: number, errors: Record<string, number>, orderIds: Scenario["orderIds"]): Scenario {
   const ms = (q: number) => histogram.getValueAtPercentile(q) / 1000;
-  return { name, seconds, rateSeconds, cpu, histogram, calls, ok, rps: calls / rateSeconds, okPerSecond: ok / rateSeconds, p50: ms(50), p95: ms(95), p99: ms(99), errors, orders };
+  return { name, seconds, rateSeconds, cpu, histogram, calls, ok, rps: calls / rateSeconds, okPerSecond: ok / rateSeconds, p50: ms(50), p95: ms(95), p99: ms(99), errors, orderIds };
 }
 
 /**
@@ -163,7 +164,7 @@ export function combine(name: string, slices: Scenario[]): Scenario {
   const sum = (f: (s: Scenario) => number) => slices.reduce((t, s) => t + f(s), 0);
   const errors = sumCounts(slices.map((s) => s.errors));
   const cpu: CpuSeconds = { service: sum((s) => s.cpu.service), load: sum((s) => s.cpu.load), mariadb: sum((s) => s.cpu.mariadb), redis: sum((s) => s.cpu.redis) };
-  return summarise(name, sum((s) => s.seconds), sum((s) => s.rateSeconds), cpu, merged, sum((s) => s.calls), sum((s) => s.ok), errors, slices.flatMap((s) => s.orders));
+  return summarise(name, sum((s) => s.seconds), sum((s) => s.rateSeconds), cpu, merged, sum((s) => s.calls), sum((s) => s.ok), errors, slices.flatMap((s) => s.orderIds));
 }
 
 /**

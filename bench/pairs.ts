@@ -64,7 +64,8 @@ async function main() {
     const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1]);
     const batches = metric("flashsale_order_batch_size_count");
     const batch = { batches, meanSize: Number((metric("flashsale_order_batch_size_sum") / batches).toFixed(1)), meanCommitMs: Number(((metric("flashsale_order_batch_commit_seconds_sum") / batches) * 1000).toFixed(2)) };
-    process.stdout.write(JSON.stringify({ mean: mean(ratios), cpuMean: mean(cpuRatios), rssMb: Math.round(rss.max()), batch, ratios: ratios.map((r) => Number(r.toFixed(3))) }) + "\n");
+    const reconciled = metric("flashsale_gate_goods_reconciled_total");
+    process.stdout.write(JSON.stringify({ mean: mean(ratios), cpuMean: mean(cpuRatios), rssMb: Math.round(rss.max()), batch, reconciled, ratios: ratios.map((r) => Number(r.toFixed(3))) }) + "\n");
   } finally {
     rss.stop();
     await load.close();

@@ -216,7 +216,7 @@ async function checkInvariants(checker: Checker, gateRedisUrl: string | undefine
   }
   return {
     oversold: Math.max(0, stock.sold - stock.total) + Math.abs(stock.liveUnits - stock.sold),
-    lost: s.orders.filter(([orderId]) => !stock.orderIds.has(orderId)).length,
+    lost: s.orderIds.filter((orderId) => !stock.orderIds.has(orderId)).length,
     gateMismatch,
   };
 }
