@@ -37,7 +37,7 @@ export function renderReport(setup: RunSetup, scenarios: Scenario[], ceilingSlic
     "",
     "| bar | measured | target | |",
     "|---|---:|---:|---|",
-    ...bars.map(([name, value, target, kind]) => `| ${name} | ${value.toFixed(2)} | ${target} | ${(kind === "max" ? value <= target : value >= target) ? "met" : "**missed**"} |`),
+    ...bars.map(([name, value, target, kind]) => `| ${name} | ${value.toFixed(3)} | ${target} | ${(kind === "max" ? value <= target : value >= target) ? "met" : "**missed**"} |`),
     "",
     `Invariants: oversold ${summary.oversold}, lost ${summary.lost}, gate ≠ database on ${gateMismatch} goods. Server peak RSS ${summary.rss_mb_max} MB.`,
     "",
