@@ -42,6 +42,9 @@ export interface Scenario {
 
 export const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
+/** CPU µs per call of each side, in the order service, load, MariaDB, Redis. */
+export const cpuMicrosPerCall = (s: Scenario): number[] => [s.cpu.service, s.cpu.load, s.cpu.mariadb, s.cpu.redis].map((c) => (c / s.calls) * 1e6);
+
 /** The load processes driving one server, started once and kept for the whole run. */
 export interface LoadPool {
   /** One scenario (or a slice of one): `count` calls split over the processes, which start together. */

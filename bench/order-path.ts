@@ -7,12 +7,11 @@ import { createOrderWriter } from "../src/order/order-writer";
 import { openDatabase } from "../src/platform/db";
 import { createLogger } from "../src/platform/logger";
 import { openRedis, waitForRedis } from "../src/platform/redis";
-import { newId } from "../src/platform/ids";
 import { createGateSync } from "../src/stock/gate-sync";
 import { createRedisStockGate } from "../src/stock/redis-stock-gate";
 import { freshDatabase } from "../test/support/databases";
 import { serverTicks, ticksPerSecond } from "./load-pool";
-import { insertGoods, insertMembers } from "./seed";
+import { insertGoods, insertMembers, insertOngoingPeriod } from "./seed";
 
 /**
  * npm run bench:order-path: the order path alone, in this process (createOrder
@@ -38,8 +37,7 @@ async function main() {
     await waitForRedis(redis);
     await migrateToLatest(db.knex);
     await insertMembers(db.knex, Array.from({ length: members }, (_, i) => `op-${i}`));
-    const periodId = newId();
-    await db.knex("periods").insert({ period_id: periodId, title: "order path", start_time: Date.now() - 3_600_000, end_time: Date.now() + 3_600_000 });
+    const periodId = await insertOngoingPeriod(db.knex, "order path");
     const results = [];
     for (const maxBatch of [77, 500]) {
       const flashGoodsId = await insertGoods(db.knex, periodId, 10_000_000);

@@ -1,10 +1,9 @@
 import { join } from "node:path";
 import { freshDatabase } from "../test/support/databases";
-import { connectClients } from "../test/support/grpc-clients";
 import { openChecker } from "../test/support/invariants";
 import { spawnService } from "../test/support/processes";
-import { type Scenario, log, startLoad, watchRss } from "./load-pool";
-import { insertMembers } from "./seed";
+import { type Scenario, cpuMicrosPerCall, log, startLoad, watchRss } from "./load-pool";
+import { insertGoods, insertMembers, insertOngoingPeriod } from "./seed";
 
 /**
  * npm run bench:pairs [-- rounds]: the all-win against the ceiling alone, for
@@ -34,15 +33,12 @@ async function main() {
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${join(outDir, "profiles")}`] : [];
   if (process.env.BENCH_NODE_ARGS) profile.push(...process.env.BENCH_NODE_ARGS.split(" "));
   const service = await spawnService({ DATABASE_URL: fresh.url, REDIS_URL: redisUrl, ACCESS_LOG: "off" }, "src/main.ts", profile);
-  const admin = connectClients(service.grpcAddress);
   const checker = openChecker(fresh.url);
   const rss = watchRss(service.pid);
   const load = await startLoad({ grpcAddress: service.grpcAddress, serverPid: service.pid, concurrency: 256, processes: 2, channelsPerProcess: 4, outDir });
   try {
-    const hour = 3_600_000;
-    const period = (await admin.admin.createPeriod({ title: "pairs", startTime: Date.now() - hour, endTime: Date.now() + hour })).period!;
-    const makeGoods = async () =>
-      (await admin.admin.createFlashGoods({ periodId: period.id, goodsCode: "P", name: "pairs", image: "", description: "", images: [], originalPrice: 2, flashPrice: 1, totalStock: 10_000_000, limitPerCustomer: 10_000, starsRequired: 0 })).goods!.flashGoodsId;
+    const periodId = await insertOngoingPeriod(checker.knex, "pairs");
+    const makeGoods = () => insertGoods(checker.knex, periodId, 10_000_000);
     await insertMembers(checker.knex, Array.from({ length: members }, (_, i) => `pm-${i}`));
     const order = (goodsId: string, prefix: string) => ({ kind: "order" as const, goodsId, memberPrefix: "pm-", members, requestPrefix: prefix });
     await load.run("warm-up health", { kind: "health" }, 2 * slice);
@@ -50,8 +46,11 @@ async function main() {
     const goodsId = await makeGoods();
     const ratios: number[] = [];
     const cpuRatios: number[] = [];
-    const cpuPerCall = (s: Scenario) => (s.cpu.service + s.cpu.load + s.cpu.mariadb + s.cpu.redis) / s.calls;
-    const perCall = (s: Scenario) => `service ${((s.cpu.service / s.calls) * 1e6).toFixed(0)} µs, load ${((s.cpu.load / s.calls) * 1e6).toFixed(0)}, MariaDB ${((s.cpu.mariadb / s.calls) * 1e6).toFixed(0)}, Redis ${((s.cpu.redis / s.calls) * 1e6).toFixed(0)}`;
+    const cpuPerCall = (s: Scenario) => cpuMicrosPerCall(s).reduce((a, b) => a + b, 0);
+    const perCall = (s: Scenario) => {
+      const [service, load, mariadb, redis] = cpuMicrosPerCall(s).map((c) => c.toFixed(0));
+      return `service ${service} µs, load ${load}, MariaDB ${mariadb}, Redis ${redis}`;
+    };
     for (let round = 1; round <= rounds; round++) {
       const health = await load.run(`health ${round}`, { kind: "health" }, slice);
       const win = await load.run(`all-win ${round}`, order(goodsId, `r${round}-`), chunk);
@@ -69,7 +68,6 @@ async function main() {
   } finally {
     rss.stop();
     await load.close();
-    admin.close();
     await checker.close();
     service.kill("SIGTERM");
     await Promise.race([service.exited, new Promise((r) => setTimeout(r, 10_000))]);

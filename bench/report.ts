@@ -1,5 +1,5 @@
 import { cpus, totalmem } from "node:os";
-import type { Scenario } from "./load-pool";
+import { type Scenario, cpuMicrosPerCall } from "./load-pool";
 
 /** How the run was set up, as the report states it. */
 export interface RunSetup {
@@ -29,7 +29,7 @@ export function renderReport(setup: RunSetup, scenarios: Scenario[], ceilingSlic
     ...scenarios.map((s) => {
       const sides = [s.cpu.service, s.cpu.load, s.cpu.mariadb, s.cpu.redis];
       const cores = sides.map((c) => (c / s.seconds).toFixed(2)).join(" / ");
-      const perCall = sides.map((c) => ((c / s.calls) * 1e6).toFixed(0)).join(" / ");
+      const perCall = cpuMicrosPerCall(s).map((c) => c.toFixed(0)).join(" / ");
       return `| ${s.name} | ${s.calls} | ${s.ok} | ${s.rps.toFixed(0)} | ${s.okPerSecond.toFixed(0)} | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.p99.toFixed(1)} | ${Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(", ")} | ${cores} | ${perCall} |`;
     }),
     `| writer alone (no RPC) | ${writer.orders} | ${writer.orders} | | ${writer.writer_orders_per_s.toFixed(0)} | | | | batches ${writer.writer_batches.batches}, max ${writer.writer_batches.maxBatch} | | |`,

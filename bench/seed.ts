@@ -10,6 +10,13 @@ export async function insertMembers(knex: Knex, codes: string[]): Promise<void> 
   }
 }
 
+/** A period on sale from an hour ago to an hour from now; returns its id. */
+export async function insertOngoingPeriod(knex: Knex, title: string): Promise<string> {
+  const periodId = newId();
+  await knex("periods").insert({ period_id: periodId, title, start_time: Date.now() - 3_600_000, end_time: Date.now() + 3_600_000 });
+  return periodId;
+}
+
 /** A goods of `periodId` with `totalStock` units and a limit no bench reaches; returns its id. */
 export async function insertGoods(knex: Knex, periodId: string, totalStock: number): Promise<string> {
   const id = newId();

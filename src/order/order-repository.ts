@@ -48,8 +48,7 @@ type GoodsRead = { memberRows: MemberRow[]; starRows?: GoodsReadResults[3]; repe
  * A new order's columns. Every new order is unpaid: its status is written as
  * a constant and pay_time / payment_no take their column defaults (0, ''),
  * so a row binds 10 values instead of 13 (each bound value is escaped into
- * the SQL text by mysql2 and parsed back by MySQL: the batch's biggest cost
- * after the rows themselves).
+ * the SQL text by mysql2 and parsed back by MySQL).
  */
 const newOrderColumns = "order_id, customer_code, request_id, flash_goods_id, period_id, quantity, unit_price, total_amount, create_time, pay_deadline, status";
 const newOrderRow = "(?,?,?,?,?,?,?,?,?,?,'PENDING_PAYMENT')";
