@@ -56,12 +56,12 @@ for (const [name, open] of gates) {
     it("when an attempt is refused for the limit while units are left, then it holds nothing: the same request is new again once the member is under the limit", async () => {
       const { gate, flashGoodsId, attempt } = await gateWith(10, 2);
       assert.deepEqual(await Promise.all([attempt("m1", "a"), attempt("m1", "b"), attempt("m1", "c", 2)].map((a) => gate.reserve(a))), ["RESERVED", "RESERVED", "LIMIT_EXCEEDED"]);
-      assert.deepEqual(await gate.inspect(flashGoodsId, 60_000), { taken: 2, inFlight: 2, stranded: 0 });
+      assert.deepEqual(await gate.inspect(flashGoodsId, 60_000), { total: 10, taken: 2, inFlight: 2, stranded: 0 });
       await gate.release(attempt("m1", "a"), true);
       await gate.release(attempt("m1", "b"), true);
       assert.equal(await gate.reserve(attempt("m1", "c", 2)), "RESERVED");
       assert.equal(await gate.reserve(attempt("m1", "d")), "LIMIT_EXCEEDED");
-      assert.deepEqual(await gate.inspect(flashGoodsId, 60_000), { taken: 2, inFlight: 2, stranded: 0 });
+      assert.deepEqual(await gate.inspect(flashGoodsId, 60_000), { total: 10, taken: 2, inFlight: 2, stranded: 0 });
     });
 
     it("when a member's attempts in one turn exceed the burst, then the ones past it are rate limited and take nothing", async () => {
@@ -78,7 +78,25 @@ for (const [name, open] of gates) {
       await Promise.all(attempts.map((a) => gate.reserve(a)));
       assert.equal((await gate.inspect(flashGoodsId, 60_000))?.inFlight, 3);
       await Promise.all(attempts.map((a) => gate.confirm(a)));
-      assert.deepEqual(await gate.inspect(flashGoodsId, 60_000), { taken: 3, inFlight: 0, stranded: 0 });
+      assert.deepEqual(await gate.inspect(flashGoodsId, 60_000), { total: 10, taken: 3, inFlight: 0, stranded: 0 });
+    });
+
+    it("when orders committed without a reservation are recorded, then each request counts once, its member's units count toward the limit, and the units left come back", async () => {
+      const { gate, flashGoodsId, attempt } = await gateWith(10, 2);
+      assert.equal(await gate.record(attempt("m1", "a")), 9);
+      assert.equal(await gate.record(attempt("m2", "a", 2)), 7);
+      assert.equal(await gate.record(attempt("m2", "a", 2)), 7, "told twice, counted once");
+      assert.deepEqual(await gate.inspect(flashGoodsId, 60_000), { total: 10, taken: 3, inFlight: 0, stranded: 0 });
+      assert.equal(await gate.reserve(attempt("m1", "a")), "DUPLICATE");
+      assert.equal(await gate.reserve(attempt("m2", "b")), "LIMIT_EXCEEDED");
+      assert.equal(await gate.reserve(attempt("m1", "b")), "RESERVED");
+    });
+
+    it("when a goods was never loaded, then an order recorded there is left to the next load", async () => {
+      opened = open({ ratePerSecond: 0, burst: 0 }, Date.now);
+      const g = `never-loaded-${Date.now()}`;
+      assert.equal(await opened.gate.record({ flashGoodsId: g, customerCode: "a", requestId: "x", quantity: 1 }), undefined);
+      assert.equal(await opened.gate.inspect(g, 60_000), undefined);
     });
 
     it("when a goods was never loaded, then every attempt of the turn is NOT_LOADED", async () => {

@@ -8,11 +8,13 @@ import type { GateView, StockGate } from "./stock-gate";
  * timer (which also returns reservations stranded by a crash to sale). Safe on
  * N instances at once: each load replaces the gate's view with the database's.
  */
-export function createGateSync({ gate, goods, orders, staleAfterMs, clock = Date.now }: {
+export function createGateSync({ gate, goods, orders, staleAfterMs, settleMs = 100, clock = Date.now }: {
   gate: StockGate;
   goods: GoodsRepository;
   orders: OrderRepository;
   staleAfterMs: number;
+  /** How long reconciliation waits before it looks again at a goods that seemed out of step. */
+  settleMs?: number;
   clock?: () => number;
 }) {
   // One load per goods at a time in this process: a crowd that finds the gate
@@ -33,22 +35,36 @@ export function createGateSync({ gate, goods, orders, staleAfterMs, clock = Date
     return load;
   }
 
+  /** Gate, units sold, gate again: see inStep. */
+  async function look(flashGoodsId: string): Promise<"IN_STEP" | "DRIFTED" | "BROKEN" | "GONE"> {
+    const before = await gate.inspect(flashGoodsId, staleAfterMs);
+    const sold = (await goods.findGoods(flashGoodsId))?.goods.soldStock;
+    const after = await gate.inspect(flashGoodsId, staleAfterMs);
+    if (sold === undefined) return "GONE";
+    if (!before || !after || after.stranded > 0) return "BROKEN"; // not loaded, or a reservation stranded by a crash
+    return inStep(before, sold, after) ? "IN_STEP" : "DRIFTED";
+  }
+
   return {
     loadGoods,
     /**
      * Repairs every goods whose period has not ended and whose gate disagrees
-     * with the database (see inStep), holds a stranded reservation, or is not
-     * loaded; returns how many were rebuilt. A goods in step costs two small
-     * scripts and a one-row read, not a reload of all its orders.
+     * with the database (see inStep) twice, settleMs apart, holds a stranded
+     * reservation, or is not loaded; returns how many were rebuilt. A goods in
+     * step costs two small scripts and a one-row read, not a reload of all its
+     * orders. Looking twice spares the goods on sale a rebuild for an order
+     * committed without a reservation (plentiful-gate.ts) whose count was on
+     * its way to the gate during the first look.
      */
     async reconcileAll(): Promise<number> {
       let repaired = 0;
       for (const { flashGoodsId } of await goods.listGoodsOnSaleOrUpcoming(clock())) {
-        const before = await gate.inspect(flashGoodsId, staleAfterMs);
-        const sold = (await goods.findGoods(flashGoodsId))?.goods.soldStock;
-        const after = await gate.inspect(flashGoodsId, staleAfterMs);
-        if (sold === undefined) continue;
-        if (before && after && after.stranded === 0 && inStep(before, sold, after)) continue;
+        let state = await look(flashGoodsId);
+        if (state === "DRIFTED") {
+          await new Promise((resolve) => setTimeout(resolve, settleMs));
+          state = await look(flashGoodsId);
+        }
+        if (state === "IN_STEP" || state === "GONE") continue;
         await loadGoods(flashGoodsId);
         repaired++;
       }
@@ -63,7 +79,8 @@ export type GateSync = ReturnType<typeof createGateSync>;
  * Whether the gate agrees with the database's units sold, read between two
  * looks at the gate. The gate's taken = units of confirmed orders + units in
  * flight (reserved, committed or not); an order is committed before it is
- * confirmed. So, with no drift, every unit confirmed at the first look is
+ * confirmed. (An order that skipped the gate is counted only after it
+ * committed: reconcileAll looks twice before it calls that drift.) So, with no drift, every unit confirmed at the first look is
  * sold at the read, and every unit sold at the read is confirmed or in
  * flight at the second look:
  *   before.taken - before.inFlight <= sold <= after.taken.

@@ -53,6 +53,18 @@ export function createLocalStockGate(attemptRate: AttemptRate, clock: () => numb
       goods.get(r.flashGoodsId)?.pending.delete(keyOf(r));
     },
 
+    async record(r) {
+      const state = goods.get(r.flashGoodsId);
+      if (!state) return undefined;
+      const key = keyOf(r);
+      if (!state.requests.has(key)) {
+        state.requests.add(key);
+        state.taken += r.quantity;
+        state.perCustomer.set(r.customerCode, (state.perCustomer.get(r.customerCode) ?? 0) + r.quantity);
+      }
+      return state.total - state.taken;
+    },
+
     async release(r, forgetRequest) {
       const state = goods.get(r.flashGoodsId);
       if (!state) return;
@@ -94,7 +106,7 @@ export function createLocalStockGate(attemptRate: AttemptRate, clock: () => numb
         if (now - at > staleAfterMs) stranded++;
         else inFlight += reservation.quantity;
       }
-      return { taken: state.taken, inFlight, stranded };
+      return { total: state.total, taken: state.taken, inFlight, stranded };
     },
 
     async close() {},

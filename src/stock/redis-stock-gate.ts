@@ -132,10 +132,27 @@ redis.call('HSET', KEYS[1], 'total', ARGV[1], 'limit', ARGV[2], 'taken', taken)
 return taken
 `;
 
-// ARGV: nowMs, staleAfterMs. Returns {taken, units in flight, stranded reservations} or nil.
+// ARGV: per order: customerCode, requestKey, quantity. Counts each order's
+// units once (its request key, which a reservation or an earlier record of the
+// same request already added, or a load from the database). Returns units left, or nil.
+const recordScript = `
+local total = redis.call('HGET', KEYS[1], 'total')
+if not total then return nil end
+local added = 0
+for i = 1, #ARGV, 3 do
+  if redis.call('SADD', KEYS[3], ARGV[i + 1]) == 1 then
+    local q = tonumber(ARGV[i + 2])
+    redis.call('HINCRBY', KEYS[2], ARGV[i], q)
+    added = added + q
+  end
+end
+return tonumber(total) - redis.call('HINCRBY', KEYS[1], 'taken', added)
+`;
+
+// ARGV: nowMs, staleAfterMs. Returns {total, taken, units in flight, stranded reservations} or nil.
 const inspectScript = `
-local taken = redis.call('HGET', KEYS[1], 'taken')
-if not taken then return nil end
+local state = redis.call('HMGET', KEYS[1], 'total', 'taken')
+if not state[1] then return nil end
 local now = tonumber(ARGV[1])
 local stale = tonumber(ARGV[2])
 local inFlight, stranded = 0, 0
@@ -144,11 +161,12 @@ for i = 1, #pending do
   local q, at = string.match(pending[i], '^(%d+)|(%d+)|')
   if now - tonumber(at) > stale then stranded = stranded + 1 else inFlight = inFlight + tonumber(q) end
 end
-return {tonumber(taken), inFlight, stranded}
+return {tonumber(state[1]), tonumber(state[2]), inFlight, stranded}
 `;
 
 type GateRedis = Redis & {
-  gateInspect(...args: (string | number)[]): Promise<[number, number, number] | null>;
+  gateInspect(...args: (string | number)[]): Promise<[number, number, number, number] | null>;
+  gateRecord(...args: (string | number)[]): Promise<number | null>;
   gateReserve(...args: (string | number)[]): Promise<string[]>;
   gateRelease(...args: (string | number)[]): Promise<number>;
   gateLoad(...args: (string | number)[]): Promise<number>;
@@ -162,6 +180,7 @@ export function createRedisStockGate(redis: Redis, attemptRate: AttemptRate, clo
   r.defineCommand("gateRelease", { numberOfKeys: 4, lua: releaseScript });
   r.defineCommand("gateLoad", { numberOfKeys: 6, lua: loadScript });
   r.defineCommand("gateInspect", { numberOfKeys: 4, lua: inspectScript });
+  r.defineCommand("gateRecord", { numberOfKeys: 4, lua: recordScript });
   // Staging keys are per instance, so two instances reconciling at once never mix.
   const instance = randomBytes(6).toString("hex");
 
@@ -184,12 +203,20 @@ export function createRedisStockGate(redis: Redis, attemptRate: AttemptRate, clo
     for (const x of xs) args.push(x.customerCode, keyOf(x), x.quantity);
     return guarded(() => r.gateReserve(...keysOf(flashGoodsId), rateKeyOf(flashGoodsId), ...args) as Promise<ReserveResult[]>);
   });
+  const recordBatch = batchPerTick<Reservation, number | undefined>(async (flashGoodsId, xs) => {
+    const args: (string | number)[] = [];
+    for (const x of xs) args.push(x.customerCode, keyOf(x), x.quantity);
+    const left = await guarded(() => r.gateRecord(...keysOf(flashGoodsId), ...args));
+    return xs.map(() => left ?? undefined);
+  });
   const confirmBatch = batchPerTick<string, void>(async (flashGoodsId, requestKeys) => guarded(() => r.hdel(keysOf(flashGoodsId)[3], ...requestKeys).then(() => [])));
 
   return {
     reserve: (x) => reserveBatch(x.flashGoodsId, x),
 
     confirm: (x) => confirmBatch(x.flashGoodsId, keyOf(x)),
+
+    record: (x) => recordBatch(x.flashGoodsId, x),
 
     release: (x, forgetRequest) =>
       guarded(async () => void (await r.gateRelease(...keysOf(x.flashGoodsId), x.customerCode, keyOf(x), x.quantity, forgetRequest ? "1" : "0"))),
@@ -212,7 +239,7 @@ export function createRedisStockGate(redis: Redis, attemptRate: AttemptRate, clo
     inspect: (flashGoodsId, staleAfterMs) =>
       guarded(async () => {
         const view = await r.gateInspect(...keysOf(flashGoodsId), clock(), staleAfterMs);
-        return view ? { taken: view[0], inFlight: view[1], stranded: view[2] } : undefined;
+        return view ? { total: view[0], taken: view[1], inFlight: view[2], stranded: view[3] } : undefined;
       }),
 
     async close() {

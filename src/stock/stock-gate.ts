@@ -43,6 +43,7 @@ export interface Reservation {
 export const requestKey = (customerCode: string, requestId: string) => `${customerCode} ${requestId}`;
 
 export interface GateView {
+  total: number;
   taken: number;
   inFlight: number;
   stranded: number;
@@ -53,6 +54,14 @@ export interface StockGate {
   reserve(reservation: Reservation): Promise<ReserveResult>;
   /** The reservation became a committed order: it is no longer in flight. */
   confirm(reservation: Reservation): Promise<void>;
+  /**
+   * An order committed without a reservation (CreateOrder skipped the gate
+   * while units were plentiful, see plentiful-gate.ts): count its units and
+   * its request, once per request key however often it is told. Answers the
+   * units left afterwards, or undefined when the gate does not know the goods
+   * (its next load reads the order from the database).
+   */
+  record(order: Reservation): Promise<number | undefined>;
   /**
    * Give units back: a reservation that did not become an order (forgetRequest
    * = true, so a retry of the request may try again), or a cancelled or expired
