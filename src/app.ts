@@ -36,6 +36,7 @@ import { starServiceBinding } from "./star/star-grpc";
 import { makeStarUseCases } from "./star/star-use-cases";
 import { createGateSync } from "./stock/gate-sync";
 import { createLocalStockGate } from "./stock/local-stock-gate";
+import { skipGateWhilePlentiful } from "./stock/plentiful-gate";
 import { createRedisStockGate } from "./stock/redis-stock-gate";
 import { openRedis, waitForRedis } from "./platform/redis";
 
@@ -63,7 +64,16 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const rateLimit = { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst };
   const metrics = createMetrics();
-  const gate = observedGate(redis ? createRedisStockGate(redis, rateLimit) : createLocalStockGate(rateLimit), metrics);
+  const gate = observedGate(
+    redis
+      ? skipGateWhilePlentiful(createRedisStockGate(redis, rateLimit), {
+          margin: config.gateSkipAbove,
+          attemptRate: rateLimit,
+          onSkip: () => metrics.gateSkipped.inc(),
+        })
+      : createLocalStockGate(rateLimit),
+    metrics,
+  );
   const limiter = config.rateLimitPerSecond === 0 ? undefined : redis ? createRedisRateLimiter(redis, rateLimit) : createLocalRateLimiter(rateLimit);
   const gateSync = createGateSync({ gate, goods, orders, staleAfterMs: config.reservationStaleMs });
   const writer = createOrderWriter(orders, {

@@ -1,19 +1,8 @@
 import assert from "node:assert/strict";
 import { grpcFailure } from "./support/grpc-clients";
+import { sample } from "./support/metrics";
 import { createMember, goodsOnSale } from "./support/sale";
 import { startTestService, type TestService } from "./support/service";
-
-/** The value of one sample line of the Prometheus text, or undefined. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split("\n")) {
-    if (!line.startsWith(name)) continue;
-    const m = /^([^{\s]+)(?:\{([^}]*)\})?\s+(\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
-  }
-  return undefined;
-}
 
 describe("metrics at /metrics (MySQL + Redis)", function () {
   this.timeout(30_000);

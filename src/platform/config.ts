@@ -25,6 +25,8 @@ export interface Config {
   orderBatchWaitMs: number;
   /** ORDER_BATCHES_IN_FLIGHT: batches committing at once on MySQL (default 1: one batch already carries every goods, and batches of one hot goods would only queue on its row lock; the embedded SQLite default always uses 1). */
   orderBatchesInFlight: number;
+  /** GATE_SKIP_ABOVE: with Redis, CreateOrder skips the stock gate while more than this many units of the goods stay left after the attempt; the database decides alone, the gate counts the order after its commit (default 1000, above the attempts all instances have in flight at once; 0 = always ask the gate). */
+  gateSkipAbove: number;
   /** EXPIRY_INTERVAL_MS: how often unpaid orders past their deadline are expired (default 5000). */
   expiryIntervalMs: number;
   /** RECONCILE_INTERVAL_MS: how often the stock gate is checked against the database; goods that disagree are rebuilt (default 10000). */
@@ -67,6 +69,7 @@ export function loadConfig(env: Env = process.env): Config {
     orderBatchMax: integer(env, "ORDER_BATCH_MAX", 500, 1, 5000),
     orderBatchWaitMs: integer(env, "ORDER_BATCH_WAIT_MS", 2, 0, 1000),
     orderBatchesInFlight: integer(env, "ORDER_BATCHES_IN_FLIGHT", 1, 1, 64),
+    gateSkipAbove: integer(env, "GATE_SKIP_ABOVE", 1000, 0, 1_000_000_000),
     expiryIntervalMs: integer(env, "EXPIRY_INTERVAL_MS", 5000, 50, 3_600_000),
     reconcileIntervalMs: integer(env, "RECONCILE_INTERVAL_MS", 10_000, 50, 3_600_000),
     reservationStaleMs: integer(env, "RESERVATION_STALE_MS", 15_000, 1000, 3_600_000),
