@@ -8,6 +8,7 @@ import { openDatabase } from "../src/platform/db";
 import { createLogger } from "../src/platform/logger";
 import { openRedis, waitForRedis } from "../src/platform/redis";
 import { createGateSync } from "../src/stock/gate-sync";
+import { skipGateWhilePlentiful } from "../src/stock/plentiful-gate";
 import { createRedisStockGate } from "../src/stock/redis-stock-gate";
 import { freshDatabase } from "../test/support/databases";
 import { serverTicks, ticksPerSecond } from "./load-pool";
@@ -20,7 +21,10 @@ import { insertGoods, insertMembers, insertOngoingPeriod } from "./seed";
  * Redis. Run at the batch size the service reaches in the bench's all-win
  * (~77 orders) and with the default cap (the writer then takes ~256, all the
  * callers): what an all-win order costs beyond a gRPC call, and what of it is
- * per transaction. 256 callers, 20,000 members, 30,000 orders per setting.
+ * per transaction; and at ~77 with the gate asked for every attempt
+ * (GATE_SKIP_ABOVE=0) as well as skipped while units are plentiful, as the
+ * service does (plentiful-gate.ts). 256 callers, 20,000 members, 30,000
+ * orders per setting.
  */
 const mysqlUrl = process.env.BENCH_MYSQL_URL ?? "mysql://flashsale:flashsale@127.0.0.1:3306";
 const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/8";
@@ -39,11 +43,17 @@ async function main() {
     await insertMembers(db.knex, Array.from({ length: members }, (_, i) => `op-${i}`));
     const periodId = await insertOngoingPeriod(db.knex, "order path");
     const results = [];
-    for (const maxBatch of [77, 500]) {
+    const settings = [
+      { maxBatch: 77, skipAbove: 0 },
+      { maxBatch: 77, skipAbove: 1000 },
+      { maxBatch: 500, skipAbove: 1000 },
+    ];
+    for (const { maxBatch, skipAbove } of settings) {
       const flashGoodsId = await insertGoods(db.knex, periodId, 10_000_000);
       const repo = createOrderRepository(db);
       const goods = createGoodsRepository(db);
-      const gate = createRedisStockGate(redis, { ratePerSecond: 5, burst: 10 });
+      const rate = { ratePerSecond: 5, burst: 10 };
+      const gate = skipGateWhilePlentiful(createRedisStockGate(redis, rate), { margin: skipAbove, attemptRate: rate });
       const gateSync = createGateSync({ gate, goods, orders: repo, staleAfterMs: 60_000 });
       const writer = createOrderWriter(repo, { maxBatch, maxWaitMs: 2, maxInFlight: 1 });
       const createOrder = makeCreateOrder({ catalog: createGoodsCatalog({ goods }), orders: repo, gate, gateSync, writer, payWindowMs: 900_000 });
@@ -55,7 +65,7 @@ async function main() {
           Array.from({ length: callers }, async () => {
             while (next < end) {
               const i = next++;
-              await createOrder({ customerCode: `op-${(i * 7919) % members}`, flashGoodsId, requestId: `op-${maxBatch}-${i}`, quantity: 1 });
+              await createOrder({ customerCode: `op-${(i * 7919) % members}`, flashGoodsId, requestId: `op-${maxBatch}-${skipAbove}-${i}`, quantity: 1 });
             }
           }),
         );
@@ -67,6 +77,7 @@ async function main() {
       const perOrder = (ticks: number) => Math.round((ticks / ticksPerSecond / orders) * 1e6);
       results.push({
         maxBatch,
+        gate: skipAbove === 0 ? "asked" : "skipped while plentiful",
         orders_per_s: Math.round(orders / ((after.at - before.at) / 1000)),
         orders_per_batch: Math.round(orders / (after.stats.batches - before.stats.batches)),
         node_us: perOrder(after.ticks.service - before.ticks.service),
