@@ -14,7 +14,7 @@ export function createMetrics() {
     calls: new Counter({ name: "flashsale_grpc_requests_total", help: "Calls by method, gRPC code and ErrorInfo reason (OK when none)", labelNames: ["method", "code", "reason"], registers }),
     latency: methodHistogram(registry, "flashsale_grpc_request_duration_seconds", "Call latency by method, from arrival to answer", [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]),
     gate: new Counter({ name: "flashsale_gate_verdicts_total", help: "Stock gate answers to reservation attempts", labelNames: ["verdict"], registers }),
-    gateSkipped: new Counter({ name: "flashsale_gate_skipped_total", help: "Order attempts let through without asking the stock gate while units were plentiful (GATE_SKIP_ABOVE)", registers }),
+    gateSkipped: new Counter({ name: "flashsale_gate_skipped_total", help: "Order attempts let through without asking the stock gate while units were plentiful (GATE_SKIP_ABOVE); flashsale_gate_verdicts_total counts them as RESERVED", registers }),
     gateReleases: new Counter({ name: "flashsale_gate_releases_total", help: "Units given back to the gate (failed attempts, cancellations, expiries)", labelNames: ["cause"], registers }),
     batchSize: new Histogram({ name: "flashsale_order_batch_size", help: "Orders per group-commit transaction", buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000], registers }),
     batchSeconds: new Histogram({ name: "flashsale_order_batch_commit_seconds", help: "Duration of one group-commit transaction", buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers }),

@@ -1,4 +1,4 @@
-import { createLocalRateLimiter } from "../access/rate-limiter";
+import { createLocalRateLimiter, type RateLimiter } from "../access/rate-limiter";
 import type { AttemptRate, Reservation, ReserveResult, StockGate } from "./stock-gate";
 
 /**
@@ -48,6 +48,8 @@ interface Look {
   /** Units of attempts let through since, not yet counted by the gate. */
   skipped: number;
   looking: boolean;
+  /** This goods' attempt buckets per member while skipping (undefined: no rate limit). */
+  attempts: RateLimiter | undefined;
 }
 
 export function skipGateWhilePlentiful(gate: StockGate, { margin, attemptRate, lookMs = 1000, onSkip, clock = Date.now }: PlentifulOptions): StockGate {
@@ -56,7 +58,6 @@ export function skipGateWhilePlentiful(gate: StockGate, { margin, attemptRate, l
   // The reservations let through; confirm and release find them by identity
   // (CreateOrder hands the same object to reserve, then confirm or release).
   const letThrough = new WeakSet<Reservation>();
-  const attempts = attemptRate.ratePerSecond > 0 ? createLocalRateLimiter(attemptRate, clock) : undefined;
 
   function lookAt(flashGoodsId: string, look: Look) {
     look.looking = true;
@@ -76,7 +77,7 @@ export function skipGateWhilePlentiful(gate: StockGate, { margin, attemptRate, l
 
   async function letIn(x: Reservation, look: Look): Promise<ReserveResult> {
     look.skipped += x.quantity; // before the await: attempts of the same turn see each other
-    if (attempts && !(await attempts.take(`${x.flashGoodsId} ${x.customerCode}`))) {
+    if (look.attempts && !(await look.attempts.take(x.customerCode))) {
       look.skipped -= x.quantity;
       return "RATE_LIMITED";
     }
@@ -90,7 +91,10 @@ export function skipGateWhilePlentiful(gate: StockGate, { margin, attemptRate, l
 
     reserve(x) {
       let look = looks.get(x.flashGoodsId);
-      if (!look) looks.set(x.flashGoodsId, (look = { left: 0, at: -Infinity, skipped: 0, looking: false }));
+      if (!look) {
+        const attempts = attemptRate.ratePerSecond > 0 ? createLocalRateLimiter(attemptRate, clock) : undefined;
+        looks.set(x.flashGoodsId, (look = { left: 0, at: -Infinity, skipped: 0, looking: false, attempts }));
+      }
       if (clock() - look.at > lookMs) {
         if (!look.looking) lookAt(x.flashGoodsId, look);
         return gate.reserve(x);
