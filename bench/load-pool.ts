@@ -47,8 +47,13 @@ export const cpuMicrosPerCall = (s: Scenario): number[] => [s.cpu.service, s.cpu
 
 /** The load processes driving one server, started once and kept for the whole run. */
 export interface LoadPool {
-  /** One scenario (or a slice of one): `count` calls split over the processes, which start together. */
-  run(name: string, job: Omit<LoadJob, "count" | "offset">, count: number): Promise<Scenario>;
+  /**
+   * One scenario (or a slice of one): `count` calls split over the processes,
+   * which start together. `job.offset` (default 0) is where this part starts
+   * in its scenario's attempts, so a scenario run in chunks goes on through
+   * its members and request ids rather than starting over in every chunk.
+   */
+  run(name: string, job: Omit<LoadJob, "count">, count: number): Promise<Scenario>;
   close(): Promise<void>;
 }
 
@@ -114,7 +119,7 @@ export async function startLoad({ grpcAddress, httpPort, serverPid, concurrency,
     async run(name, job, count) {
       const per = Math.ceil(count / processes);
       const before = serverTicks(serverPid);
-      const results = await Promise.all(workers.map((w, i) => w.send({ ...job, count: Math.min(per, count - i * per), offset: i * per })));
+      const results = await Promise.all(workers.map((w, i) => w.send({ ...job, count: Math.min(per, count - i * per), offset: (job.offset ?? 0) + i * per })));
       const after = serverTicks(serverPid);
       // The processes start together and time their own calls; each reports
       // its rate over its steady window, and the part's rate is their sum.
