@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { freshDatabase } from "../test/support/databases";
 import { openChecker } from "../test/support/invariants";
+import { sample } from "../test/support/metrics";
 import { spawnService } from "../test/support/processes";
 import { type Scenario, cpuMicrosPerCall, log, startLoad, watchRss } from "./load-pool";
 import { insertGoods, insertMembers, insertOngoingPeriod } from "./seed";
@@ -60,7 +61,7 @@ async function main() {
     }
     const mean = (xs: number[]) => Number((xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3));
     const metrics = await (await fetch(`http://127.0.0.1:${service.httpPort}/metrics`)).text();
-    const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1]);
+    const metric = (name: string) => Number(sample(metrics, name));
     const batches = metric("flashsale_order_batch_size_count");
     const batch = { batches, meanSize: Number((metric("flashsale_order_batch_size_sum") / batches).toFixed(1)), meanCommitMs: Number(((metric("flashsale_order_batch_commit_seconds_sum") / batches) * 1000).toFixed(2)) };
     const reconciled = metric("flashsale_gate_goods_reconciled_total");

@@ -54,10 +54,15 @@ export function createRedisRateLimiter(redis: Redis, limit: RateLimit, clock: ()
   };
 }
 
-export function createLocalRateLimiter(limit: RateLimit, clock: () => number = Date.now): RateLimiter {
+/**
+ * The in-memory buckets themselves, answered at once: for callers in this
+ * process that need no promise (the stock gates count order attempts with
+ * them in the same step as their own state).
+ */
+export function createTokenBuckets(limit: RateLimit, clock: () => number = Date.now): { take(member: string): boolean } {
   const buckets = new Map<string, { tokens: number; at: number }>();
   return {
-    async take(member) {
+    take(member) {
       const now = clock();
       const b = buckets.get(member) ?? { tokens: limit.burst, at: now };
       b.tokens = Math.min(limit.burst, b.tokens + ((now - b.at) * limit.ratePerSecond) / 1000);
@@ -70,4 +75,9 @@ export function createLocalRateLimiter(limit: RateLimit, clock: () => number = D
       return allowed;
     },
   };
+}
+
+export function createLocalRateLimiter(limit: RateLimit, clock: () => number = Date.now): RateLimiter {
+  const buckets = createTokenBuckets(limit, clock);
+  return { take: async (member) => buckets.take(member) };
 }

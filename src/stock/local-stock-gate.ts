@@ -1,4 +1,4 @@
-import { createLocalRateLimiter } from "../access/rate-limiter";
+import { createTokenBuckets } from "../access/rate-limiter";
 import { type AttemptRate, type GateSnapshot, type Reservation, type ReserveResult, type StockGate, requestKey } from "./stock-gate";
 
 interface GoodsState {
@@ -19,7 +19,14 @@ const keyOf = (r: Reservation) => requestKey(r.customerCode, r.requestId);
  */
 export function createLocalStockGate(attemptRate: AttemptRate, clock: () => number = Date.now): StockGate {
   const goods = new Map<string, GoodsState>();
-  const attempts = attemptRate.ratePerSecond > 0 ? createLocalRateLimiter(attemptRate, clock) : undefined;
+  const attempts = attemptRate.ratePerSecond > 0 ? createTokenBuckets(attemptRate, clock) : undefined;
+
+  /** Counts a request's units as taken by its member (a reservation, or an order recorded after its commit). */
+  function hold(state: GoodsState, r: Reservation, key: string) {
+    state.taken += r.quantity;
+    state.perCustomer.set(r.customerCode, (state.perCustomer.get(r.customerCode) ?? 0) + r.quantity);
+    state.requests.add(key);
+  }
 
   function forget(state: GoodsState, r: Reservation, forgetRequest: boolean) {
     state.taken = Math.max(0, state.taken - r.quantity);
@@ -31,20 +38,15 @@ export function createLocalStockGate(attemptRate: AttemptRate, clock: () => numb
 
   return {
     async reserve(r) {
-      if (!goods.has(r.flashGoodsId)) return "NOT_LOADED";
-      if (attempts && !(await attempts.take(`${r.flashGoodsId} ${r.customerCode}`))) return "RATE_LIMITED";
-      // Read the state after the await: a load() may have replaced it meanwhile.
-      // From here to the return nothing awaits, so the rest is atomic.
+      // Nothing here awaits, so each call is atomic.
       const state = goods.get(r.flashGoodsId);
       if (!state) return "NOT_LOADED";
+      if (attempts && !attempts.take(`${r.flashGoodsId} ${r.customerCode}`)) return "RATE_LIMITED";
       const key = keyOf(r);
       if (state.requests.has(key)) return "DUPLICATE";
-      const held = state.perCustomer.get(r.customerCode) ?? 0;
-      if (held + r.quantity > state.limit) return "LIMIT_EXCEEDED";
+      if ((state.perCustomer.get(r.customerCode) ?? 0) + r.quantity > state.limit) return "LIMIT_EXCEEDED";
       if (state.taken + r.quantity > state.total) return "SOLD_OUT";
-      state.taken += r.quantity;
-      state.perCustomer.set(r.customerCode, held + r.quantity);
-      state.requests.add(key);
+      hold(state, r, key);
       state.pending.set(key, { reservation: r, at: clock() });
       return "RESERVED" satisfies ReserveResult;
     },
@@ -57,11 +59,7 @@ export function createLocalStockGate(attemptRate: AttemptRate, clock: () => numb
       const state = goods.get(r.flashGoodsId);
       if (!state) return undefined;
       const key = keyOf(r);
-      if (!state.requests.has(key)) {
-        state.requests.add(key);
-        state.taken += r.quantity;
-        state.perCustomer.set(r.customerCode, (state.perCustomer.get(r.customerCode) ?? 0) + r.quantity);
-      }
+      if (!state.requests.has(key)) hold(state, r, key);
       return state.total - state.taken;
     },
 

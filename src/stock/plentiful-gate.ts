@@ -1,4 +1,4 @@
-import { createLocalRateLimiter, type RateLimiter } from "../access/rate-limiter";
+import { createTokenBuckets } from "../access/rate-limiter";
 import type { AttemptRate, Reservation, ReserveResult, StockGate } from "./stock-gate";
 
 /**
@@ -49,8 +49,12 @@ interface Look {
   skipped: number;
   looking: boolean;
   /** This goods' attempt buckets per member while skipping (undefined: no rate limit). */
-  attempts: RateLimiter | undefined;
+  attempts: ReturnType<typeof createTokenBuckets> | undefined;
 }
+
+// Settled answers, shared: an attempt let through is answered without a promise of its own.
+const reserved = Promise.resolve<ReserveResult>("RESERVED");
+const rateLimited = Promise.resolve<ReserveResult>("RATE_LIMITED");
 
 export function skipGateWhilePlentiful(gate: StockGate, { margin, attemptRate, lookMs = 1000, onSkip, clock = Date.now }: PlentifulOptions): StockGate {
   if (margin <= 0) return gate;
@@ -75,15 +79,12 @@ export function skipGateWhilePlentiful(gate: StockGate, { margin, attemptRate, l
     look.at = clock();
   }
 
-  async function letIn(x: Reservation, look: Look): Promise<ReserveResult> {
-    look.skipped += x.quantity; // before the await: attempts of the same turn see each other
-    if (look.attempts && !(await look.attempts.take(x.customerCode))) {
-      look.skipped -= x.quantity;
-      return "RATE_LIMITED";
-    }
+  function letIn(x: Reservation, look: Look): Promise<ReserveResult> {
+    if (look.attempts && !look.attempts.take(x.customerCode)) return rateLimited;
+    look.skipped += x.quantity;
     letThrough.add(x);
     onSkip?.();
-    return "RESERVED";
+    return reserved;
   }
 
   return {
@@ -92,7 +93,7 @@ export function skipGateWhilePlentiful(gate: StockGate, { margin, attemptRate, l
     reserve(x) {
       let look = looks.get(x.flashGoodsId);
       if (!look) {
-        const attempts = attemptRate.ratePerSecond > 0 ? createLocalRateLimiter(attemptRate, clock) : undefined;
+        const attempts = attemptRate.ratePerSecond > 0 ? createTokenBuckets(attemptRate, clock) : undefined;
         looks.set(x.flashGoodsId, (look = { left: 0, at: -Infinity, skipped: 0, looking: false, attempts }));
       }
       if (clock() - look.at > lookMs) {

@@ -198,14 +198,17 @@ export function createRedisStockGate(redis: Redis, attemptRate: AttemptRate, clo
   // loop go to Redis as one script call / one HDEL: under a crowd that is one
   // command for dozens of attempts instead of one each (measured in the bench).
   // A Redis failure is mapped once per batch, here, not once per attempt.
+  /** The scripts' per-order arguments (customerCode, requestKey, quantity), after `head`. */
+  const withOrders = (head: (string | number)[], xs: Reservation[]) => {
+    for (const x of xs) head.push(x.customerCode, keyOf(x), x.quantity);
+    return head;
+  };
   const reserveBatch = batchPerTick<Reservation, ReserveResult>(async (flashGoodsId, xs) => {
-    const args: (string | number)[] = [clock(), ratePerMs, attemptRate.burst];
-    for (const x of xs) args.push(x.customerCode, keyOf(x), x.quantity);
+    const args = withOrders([clock(), ratePerMs, attemptRate.burst], xs);
     return guarded(() => r.gateReserve(...keysOf(flashGoodsId), rateKeyOf(flashGoodsId), ...args) as Promise<ReserveResult[]>);
   });
   const recordBatch = batchPerTick<Reservation, number | undefined>(async (flashGoodsId, xs) => {
-    const args: (string | number)[] = [];
-    for (const x of xs) args.push(x.customerCode, keyOf(x), x.quantity);
+    const args = withOrders([], xs);
     const left = await guarded(() => r.gateRecord(...keysOf(flashGoodsId), ...args));
     return xs.map(() => left ?? undefined);
   });
